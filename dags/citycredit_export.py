@@ -1,0 +1,65 @@
+"""Provincial export: outbox files and the HTTP push to the provincial platform.
+
+Runs when the ingest updates the warehouse, so new records reach the province within their 7-working-day
+publication deadline, and every morning, because records also leave their publication window (公示截止期,
+有效期至, 移出日期) without any new data: their withdrawals are due on the day. Each run is incremental and
+idempotent; a failed push is retried and resumes where it stopped. Conf ``{"as_of": "YYYY-MM-DD"}`` evaluates the
+publication windows for another day (default: the run's day in Asia/Shanghai).
+
+Wiring only; the work is in citycredit.export and citycredit.export_push.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
+
+from citycredit import export, export_push, pipeline
+
+
+@dag(
+    dag_id="citycredit_export",
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("30 7 * * *", timezone="Asia/Shanghai"),
+        assets=[Asset("citycredit_warehouse_core")],
+    ),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["citycredit", "export"],
+    default_args={"owner": "citycredit", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    params={"as_of": None},
+    doc_md=__doc__,
+)
+def citycredit_export():
+    @task
+    def prepare_warehouse() -> str:
+        return pipeline.prepare_warehouse()
+
+    @task
+    def as_of() -> str:
+        context = get_current_context()
+        requested = (context["dag_run"].conf or {}).get("as_of") or context["params"].get("as_of")
+        return export.as_of_for_run(requested, context["dag_run"].run_after)
+
+    @task
+    def write_outbox(day: str) -> list[int]:
+        return export.run_outbox(day)
+
+    # The province may be down for a while: more and slower retries; each one resumes the unfinished batch.
+    @task(retries=4, retry_delay=timedelta(minutes=10), retry_exponential_backoff=True)
+    def push_to_province(day: str) -> list[int]:
+        try:
+            return export_push.run_province(day)
+        except export_push.NotConfigured as exc:
+            raise AirflowSkipException(str(exc)) from exc
+
+    day = as_of()
+    prepare_warehouse() >> day
+    write_outbox(day)
+    push_to_province(day)
+
+
+citycredit_export()

@@ -1,0 +1,63 @@
+"""Monthly indicators and the reporting-deadline alert.
+
+Runs when the ingest updates the warehouse, on the 1st of every month, and at the reporting deadline
+(include/config/indicators.yaml ``reporting_deadline``, the 20th at 17:00 Asia/Shanghai by default). A run
+computes the month given as ``{"month": "YYYY-MM"}`` in its conf, else the previous and the current month, with
+the department scorecard; and, once a month's deadline has passed, names the departments with nothing received
+by then through the configured notifier (webhook or SMTP connection), once per month.
+Wiring only; the work is in citycredit.pipeline and citycredit.alerts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, AssetOrTimeSchedule, MultipleCronTriggerTimetable, dag, get_current_context, task
+
+from citycredit import pipeline
+from citycredit.indicators import deadline_cron
+
+DEADLINE_CRON, TIMEZONE = deadline_cron()
+
+
+@dag(
+    dag_id="citycredit_monthly",
+    schedule=AssetOrTimeSchedule(
+        timetable=MultipleCronTriggerTimetable("0 6 1 * *", DEADLINE_CRON, timezone=TIMEZONE),
+        assets=[Asset("citycredit_warehouse_core")],
+    ),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["citycredit", "indicators"],
+    default_args={"owner": "citycredit", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    params={"month": None},
+    doc_md=__doc__,
+)
+def citycredit_monthly():
+    @task
+    def prepare_warehouse() -> str:
+        return pipeline.prepare_warehouse()
+
+    @task
+    def months() -> list[str]:
+        context = get_current_context()
+        requested = (context["dag_run"].conf or {}).get("month") or context["params"].get("month")
+        return pipeline.months_to_compute(requested, context["dag_run"].run_after.date())
+
+    @task(map_index_template="{{ task.op_kwargs['month'] }}")
+    def indicators(month: str) -> int:
+        return pipeline.compute_indicators(month)
+
+    @task
+    def deadline_alert() -> list[str]:
+        from citycredit import alerts, warehouse
+
+        return alerts.watch(warehouse.engine())
+
+    ready = prepare_warehouse()
+    ready >> indicators.expand(month=months())
+    ready >> deadline_alert()
+
+
+citycredit_monthly()

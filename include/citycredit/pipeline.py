@@ -1,0 +1,91 @@
+"""The bodies of the DAG tasks. Each takes and returns references (feed ids, batch ids, months), never frames."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from citycredit import indicators, landing, migrations, registry, warehouse
+
+log = logging.getLogger(__name__)
+
+
+class BatchRejected(Exception):
+    """The batch's file turned out unreadable past its first rows; it is marked rejected with the reason."""
+
+
+def prepare_warehouse() -> str:
+    engine = warehouse.engine()
+    applied = migrations.upgrade(engine)
+    log.info("warehouse %s ready; %s migrations applied now", warehouse.describe(str(engine.url)), len(applied))
+    return warehouse.describe(str(engine.url))
+
+
+def file_feed_ids() -> list[str]:
+    return [f.id for f in registry.load().feeds if f.kind == "file"]
+
+
+def land_feed(feed_id: str) -> list[int]:
+    """Land what waits in a file feed's inbox; the ids of the new batches."""
+    feed = registry.load().feed(feed_id)
+    results = landing.land_inbox(warehouse.engine(), feed)
+    return [r.batch_id for r in results if r.outcome == "new"]
+
+
+def normalize_batch(batch_id: int) -> int:
+    from citycredit import readers, staging
+
+    engine = warehouse.engine()
+    with engine.connect() as conn:
+        feed_id = conn.execute(
+            sa.text("SELECT feed_id FROM landing.batches WHERE batch_id = :b"), {"b": batch_id}
+        ).scalar_one()
+    feed = registry.load().feed(feed_id)
+    try:
+        staging.stage_batch(engine, batch_id, encoding_hint=feed.encoding)
+    except readers.UnreadableFile as exc:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE landing.batches SET status = 'rejected', status_reason = :r, updated_at = now()"
+                    " WHERE batch_id = :b"
+                ),
+                {"b": batch_id, "r": exc.reason},
+            )
+        raise BatchRejected(f"batch {batch_id}: {exc.reason}") from exc
+    return batch_id
+
+
+def validate_batch(batch_id: int) -> int:
+    from citycredit import validation
+
+    counts = validation.validate_batch(warehouse.engine(), batch_id)
+    log.info("batch %s: %s errors, %s warnings", batch_id, counts["error"], counts["warning"])
+    return batch_id
+
+
+def build_data_docs() -> str:
+    from citycredit import datadocs
+
+    return str(datadocs.build_for_warehouse(warehouse.engine()))
+
+
+def load_batch(batch_id: int) -> dict:
+    from citycredit import load
+
+    return load.load_batch(warehouse.engine(), batch_id).__dict__
+
+
+def months_to_compute(requested: str | None, today: date) -> list[str]:
+    """A month asked for explicitly, else the previous and the current month (late reports still arrive)."""
+    if requested:
+        return [indicators.month_start(requested).strftime("%Y-%m")]
+    current = today.replace(day=1)
+    previous = (current - timedelta(days=1)).replace(day=1)
+    return [previous.strftime("%Y-%m"), current.strftime("%Y-%m")]
+
+
+def compute_indicators(month: str) -> int:
+    return indicators.compute_month(warehouse.engine(), month)

