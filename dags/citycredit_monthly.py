@@ -4,8 +4,10 @@ Runs when the ingest updates the warehouse, on the 1st of every month, and at th
 (include/config/indicators.yaml ``reporting_deadline``, the 20th at 17:00 Asia/Shanghai by default). A run
 computes the month given as ``{"month": "YYYY-MM"}`` in its conf, else the previous and the current month, with
 the department scorecard; and, once a month's deadline has passed, names the departments with nothing received
-by then through the configured notifier (webhook or SMTP connection), once per month.
-Wiring only; the work is in citycredit.pipeline and citycredit.alerts.
+by then through the configured notifier (webhook or SMTP connection), once per month. After the indicators, each
+month's quality report, 城市信用指标数据反馈表 and department feedback workbooks are published under
+$CITYCREDIT_HOME/reports and /feedback (shown in the Airflow UI by plugins/citycredit_reports.py).
+Wiring only; the work is in citycredit.pipeline, citycredit.alerts and citycredit.reports.publish.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ def citycredit_monthly():
     def indicators(month: str) -> int:
         return pipeline.compute_indicators(month)
 
+    @task(map_index_template="{{ task.op_kwargs['month'] }}")
+    def publish(month: str) -> list[str]:
+        from citycredit.reports.publish import publish_month
+
+        return publish_month(month)
+
     @task
     def deadline_alert() -> list[str]:
         from citycredit import alerts, warehouse
@@ -56,7 +64,8 @@ def citycredit_monthly():
         return alerts.watch(warehouse.engine())
 
     ready = prepare_warehouse()
-    ready >> indicators.expand(month=months())
+    month_list = months()
+    ready >> indicators.expand(month=month_list) >> publish.expand(month=month_list)
     ready >> deadline_alert()
 
 
