@@ -1,4 +1,5 @@
-"""Daily ingest: land every file feed's deliveries, then normalize, validate and load each new batch.
+"""Daily ingest: land every file feed's deliveries and pull every HTTP and database feed, then normalize,
+validate and load each new batch.
 
 Wiring only; the work is in citycredit.pipeline.
 """
@@ -13,7 +14,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 from citycredit import pipeline
 
 WAREHOUSE_CORE = Asset("citycredit_warehouse_core")
-FILE_FEEDS = pipeline.file_feed_ids()
+FEEDS = {kind: pipeline.feed_ids(kind) for kind in ("file", "http", "sql")}
 
 
 @dag(
@@ -35,9 +36,17 @@ def citycredit_ingest():
     def land_file_feed(feed_id: str) -> list[int]:
         return pipeline.land_feed(feed_id)
 
-    @task
-    def new_batches(per_feed: list[list[int]]) -> list[int]:
-        return sorted(b for batches in per_feed for b in batches)
+    @task(pool="citycredit_http_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
+    def pull_http_feed(feed_id: str) -> list[int]:
+        return pipeline.pull_feed(feed_id)
+
+    @task(pool="citycredit_sql_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
+    def pull_sql_feed(feed_id: str) -> list[int]:
+        return pipeline.pull_feed(feed_id)
+
+    @task(trigger_rule="all_done")  # a failed feed fails the run but holds back no other feed's batches
+    def pending_batches() -> list[int]:
+        return pipeline.pending_batches()
 
     @task
     def normalize(batch_id: int) -> int:
@@ -62,9 +71,12 @@ def citycredit_ingest():
     def data_docs() -> str:
         return pipeline.build_data_docs()
 
-    landed = land_file_feed.expand(feed_id=FILE_FEEDS)
-    prepare_warehouse() >> landed
-    batch.expand(batch_id=new_batches(landed)) >> data_docs()
+    by_kind = {"file": land_file_feed, "http": pull_http_feed, "sql": pull_sql_feed}
+    landed = [by_kind[kind].expand(feed_id=ids) for kind, ids in FEEDS.items() if ids]  # an empty map would skip
+    ready, pending = prepare_warehouse(), pending_batches()
+    ready >> landed
+    [ready, *landed] >> pending
+    batch.expand(batch_id=pending) >> data_docs()
 
 
 citycredit_ingest()

@@ -130,7 +130,7 @@ def fullwidth(text: str) -> str:
 
 
 def header_for(style: str, f: config.Field) -> str:
-    if style == "identifiers":
+    if style in ("identifiers", "jsonl"):
         return f.name.upper()
     if style == "local":
         return LOCAL_HEADERS.get(f.name) or fullwidth(TEMPLATE_LABELS.get(f.name, f.label)) + "\u200b"
@@ -152,6 +152,8 @@ def cell_for(style: str, f: config.Field, value: str | None, i: int) -> object:
             "xlsx_title": datetime.datetime(d.year, d.month, d.day),
             "identifiers": f"{value} 00:00:00",
             "local": str((d - datetime.date(1899, 12, 30)).days) if i % 2 else f"{d.year}.{d.month}.{d.day}",
+            "json": value,
+            "jsonl": f"{value} 00:00:00",
         }[style]
     if f.type == "amount":
         return {
@@ -159,8 +161,9 @@ def cell_for(style: str, f: config.Field, value: str | None, i: int) -> object:
             "xlsx_title": float(value),
             "gbk": f"{value}万",
             "local": f"{float(value):,.2f}万元",
+            "json": float(value),
         }.get(style, value)
-    if style == "xlsx" and f.name == "xk_zt":
+    if style in ("xlsx", "json", "jsonl") and f.name == "xk_zt":
         return int(value)
     if style != "local":
         return value
@@ -173,14 +176,25 @@ def cell_for(style: str, f: config.Field, value: str | None, i: int) -> object:
     return fullwidth(value).replace("\u3000", "  ") + "\u3000"
 
 
-STYLES = ["labels", "bom", "gbk", "tsv", "xlsx", "xlsx_title", "identifiers", "local"]
-FIRST_ROW = {"xlsx_title": 4}
+STYLES = ["labels", "bom", "gbk", "tsv", "xlsx", "xlsx_title", "identifiers", "local", "json", "jsonl"]
+FIRST_ROW = {"xlsx_title": 4, "json": 1, "jsonl": 1}  # JSON: a record's position, there is no header line
 
 
 def write_style(path: Path, dataset: str, style: str) -> Path:
     fields = config.fields(dataset)
     header = [header_for(style, f) for f in fields]
     rows = [[cell_for(style, f, r[f.name], i) for f in fields] for i, r in enumerate(RECORDS[dataset])]
+    if style.startswith("json"):
+        # As the HTTP and database feeds store a pull: "json" an array of objects with native numbers and nulls
+        # (keys: labels), "jsonl" one object a line without the empty keys (keys: identifiers).
+        objects = [dict(zip(header, row, strict=True)) for row in rows]
+        path = path.with_suffix(f".{style}")
+        if style == "json":
+            path.write_text(json.dumps(objects, ensure_ascii=False, indent=1), encoding="utf-8")
+        else:
+            lines = [{k: v for k, v in o.items() if v is not None} for o in objects]
+            path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in lines), encoding="utf-8")
+        return path
     if style.startswith("xlsx"):
         path = path.with_suffix(".xlsx")
         wb = openpyxl.Workbook()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -390,3 +391,66 @@ def test_opening_reads_only_the_start_of_a_file():
     table = readers.open_table(BAD / "mixed_encoding.csv")
     assert table.headers == ["行政相对人名称", "行政相对人类别", "行政许可决定文书号", "许可类别"]
     assert table.encoding == "utf-8"
+
+
+# --- JSON (how HTTP and database pulls are stored) ----------------------------------------------------------------
+
+FEEDS = DATA / "feeds"
+
+
+def test_json_array_and_json_lines_give_the_same_rows_numbered_by_position(tmp_path):
+    records = [
+        {"行政相对人名称": "甲公司", "罚款金额(万元)": 1500.00, "附件": {"页数": 2}},
+        {},
+        {"行政相对人名称": "乙公司", "备注": "补录", "是否公开": True, "罚款金额(万元)": None},
+    ]
+    array = tmp_path / "pull.json"
+    array.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    lines = tmp_path / "pull.jsonl"
+    lines.write_bytes(b"".join(json.dumps(r, ensure_ascii=False).encode("gbk") + b"\n\n" for r in records))
+    expected = [
+        {"行政相对人名称": "甲公司", "罚款金额(万元)": "1500.0", "附件": '{"页数":2}', "备注": None, "是否公开": None,
+         "_source_row": 1},
+        {"行政相对人名称": "乙公司", "罚款金额(万元)": None, "附件": None, "备注": "补录", "是否公开": "TRUE",
+         "_source_row": 3},
+    ]  # fmt: skip
+    for path, encoding in ((array, "utf-8"), (lines, "gb18030")):
+        table = readers.open_table(path, dataset="penalty", chunksize=1)
+        assert (table.format, table.encoding, table.header_row) == ("json", encoding, 0)
+        assert table.headers == ["行政相对人名称", "罚款金额(万元)", "附件", "备注", "是否公开"]
+        assert rows_of(table) == expected
+
+
+def test_numbers_keep_the_digits_as_written(tmp_path):
+    path = tmp_path / "pull.jsonl"
+    path.write_text('{"罚款金额(万元)": 1500.00, "没收违法所得金额(万元)": 0.05, "n": 12}\n', encoding="utf-8")
+    assert rows_of(readers.open_table(path)) == [
+        {"罚款金额(万元)": "1500.00", "没收违法所得金额(万元)": "0.05", "n": "12", "_source_row": 1}
+    ]
+
+
+def test_a_csv_header_starting_with_a_bracket_is_still_csv(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("[必填]行政相对人名称,行政相对人类别,行政许可决定文书号\n甲公司,法人及非法人组织,1号\n", "utf-8")
+    table = readers.open_table(path, dataset="license")
+    assert table.format == "csv"
+    assert rows_of(table)[0]["[必填]行政相对人名称"] == "甲公司"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("truncated.json", "JSON内容不完整或格式有误（可能被截断）：第2条记录处无法解析"),
+        ("not_objects.jsonl", "JSON文件的第2条记录不是对象"),
+    ],
+)
+def test_broken_json_is_refused_with_the_record_it_breaks_at(name, reason):
+    with pytest.raises(readers.UnreadableFile, match=re.escape(reason)):
+        readers.open_table(FEEDS / name, dataset="penalty")
+
+
+def test_an_empty_json_array_is_an_empty_file(tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text("[ ]\n", encoding="utf-8")
+    with pytest.raises(readers.UnreadableFile, match="文件为空"):
+        readers.open_table(path)

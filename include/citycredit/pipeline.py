@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from citycredit import indicators, landing, migrations, registry, warehouse
+from citycredit import indicators, landing, migrations, privacy, registry, warehouse
 
 log = logging.getLogger(__name__)
+privacy.install_log_masking()  # every task process imports this module: its logs never show a 身份证 number
 
 
 class BatchRejected(Exception):
@@ -23,8 +24,9 @@ def prepare_warehouse() -> str:
     return warehouse.describe(str(engine.url))
 
 
-def file_feed_ids() -> list[str]:
-    return [f.id for f in registry.load().feeds if f.kind == "file"]
+def feed_ids(kind: str) -> list[str]:
+    """The registry's feeds of one kind (file, http, sql)."""
+    return [f.id for f in registry.load().feeds if f.kind == kind]
 
 
 def land_feed(feed_id: str) -> list[int]:
@@ -32,6 +34,38 @@ def land_feed(feed_id: str) -> list[int]:
     feed = registry.load().feed(feed_id)
     results = landing.land_inbox(warehouse.engine(), feed)
     return [r.batch_id for r in results if r.outcome == "new"]
+
+
+def pull_feed(feed_id: str) -> list[int]:
+    """Pull what is new from an HTTP or database feed as one delivery; the id of its batch when it is new.
+
+    A pull that cannot be completed raises `pulls.PullFailed` (the task fails and Airflow retries it); it has
+    recorded nothing and left the feed's watermark where it was.
+    """
+    feed = registry.load().feed(feed_id)
+    if feed.kind == "http":
+        from citycredit import http_feed as feed_module
+    else:
+        from citycredit import sql_feed as feed_module
+    landed = feed_module.pull(warehouse.engine(), feed)
+    return [landed.batch_id] if landed is not None and landed.outcome == "new" else []
+
+
+def pending_batches() -> list[int]:
+    """Every batch landed but not yet loaded or rejected, oldest first.
+
+    Read from the warehouse rather than from the land tasks' results, so that one feed's failed pull does not hold
+    back the batches the other feeds landed, and batches an earlier, failed run left half-way are taken up again.
+    """
+    with warehouse.engine().connect() as conn:
+        return list(
+            conn.execute(
+                sa.text(
+                    "SELECT batch_id FROM landing.batches"
+                    " WHERE status IN ('landed', 'normalized', 'validated') ORDER BY batch_id"
+                )
+            ).scalars()
+        )
 
 
 def normalize_batch(batch_id: int) -> int:

@@ -22,6 +22,10 @@ Rows and their numbers:
   chunk has a value there; normalize puts them into ``_extra``. A CSV row with more than 8 cells too many is a
   broken file (a delimiter or quote error) and raises `UnreadableFile`.
 
+JSON (a file whose content starts like ``[{`` or ``{"``): an array of objects or JSON Lines, as HTTP and database
+feeds are stored. The header is every key that occurs; ``_source_row`` is the record's 1-based position; numbers
+keep the digits as written; nested values become compact JSON text.
+
 Chunk columns hold the pandas string dtype (missing = NA; ``pd.isna``) and ``_source_row`` (int64). Workbook cells
 are turned into the text the clerk typed: dates as "YYYY-MM-DD" (with " HH:MM:SS" when the time is not
 midnight), whole numbers without ".0" or an exponent (a 15-digit registration number stays 15 digits), other
@@ -34,8 +38,10 @@ import codecs
 import contextlib
 import csv
 import datetime
+import decimal
 import functools
 import io
+import json
 import re
 import zipfile
 import zlib
@@ -72,6 +78,9 @@ _GB_NAMES = {"gbk", "gb2312", "gb18030", "cp936", "euc-cn"}
 # Faults of a damaged workbook: truncated or corrupt zip members, broken XML inside them.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError)
 _DAMAGED_REASON = "文件已损坏或被截断：无法解压或解析Excel文件的内容；请重新导出后报送"
+# A JSON array of objects or JSON Lines; a CSV header may start with "[必填]" but never with "[{" or '{"'.
+_JSON_START = re.compile(rb'\s*(\[\s*[{\]]|\{\s*")')
+JSON_MAX_RECORD_CHARS = 64 * 1024**2  # one record larger than this is a broken file, not a record
 
 
 class UnreadableFile(Exception):
@@ -132,6 +141,10 @@ def open_table(
             f"不是有效的Excel文件：扩展名是{path.suffix}，内容却不是Excel工作簿（可能是改了扩展名的网页或文本文件）；"
             "请用Excel另存为.xlsx或CSV文件后重新报送"
         )
+    with path.open("rb") as fh:
+        start = fh.read(256).removeprefix(codecs.BOM_UTF8)
+    if _JSON_START.match(start):
+        return _open_json(path, encoding_hint, chunksize)
     return _open_text(path, dataset, encoding_hint, chunksize)
 
 
@@ -272,6 +285,10 @@ def _detect_encoding(sample: bytes, at_eof: bool, hint: str | None) -> tuple[str
     hinted = _codec_for_hint(hint)
     if sample.isascii():
         return (hinted or "utf-8"), (hinted or "utf-8"), 0
+    if at_eof and not _decodes(sample, "utf-8", True) and _decodes(sample, "utf-8", False):
+        # UTF-8 up to a character cut off at the very end: an interrupted upload or export, not another encoding
+        # (GB18030 may well decode such bytes, as gibberish).
+        raise UnreadableFile("文件不完整：文件末尾的字符被截断，可能是上传或导出中断；请重新导出完整的文件后报送")
     candidates = [c for c in dict.fromkeys(["utf-8", "gb18030", hinted]) if c and _decodes(sample, c, at_eof)]
     if not candidates:
         raise UnreadableFile(
@@ -429,12 +446,16 @@ def _workbook(path: Path) -> Iterator:
             workbook.close()
 
 
-def _cell_text(value: object) -> str | None:
-    """The text of a workbook cell as the clerk would read it."""
+def cell_text(value: object) -> str | None:
+    """The text of a workbook cell (or a JSON value, or a database column) as the clerk would read it."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
@@ -452,7 +473,7 @@ def _cell_text(value: object) -> str | None:
 
 def _top_rows(ws) -> list[list[str | None]]:
     ws.reset_dimensions()  # exporters often write a wrong <dimension>; never let it cut rows off
-    return [[_cell_text(v) for v in row] for row in ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+    return [[cell_text(v) for v in row] for row in ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
 
 
 def _pick_sheet(workbook, dataset: str | None):
@@ -498,19 +519,146 @@ def _xlsx_chunks(path: Path, sheet: str, header_row: int, headers: list[str], ch
         numbers: list[int] = []
         rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
         for number, row in enumerate(rows, start=header_row + 1):
-            cells = [_cell_text(v) for v in row]
+            cells = [cell_text(v) for v in row]
             if any(c is not None for c in cells):
                 batch.append(cells)
                 numbers.append(number)
             if len(batch) == chunksize:
-                yield _xlsx_frame(batch, numbers, headers)
+                yield _rows_frame(batch, numbers, headers)
                 batch, numbers = [], []
         if batch:
-            yield _xlsx_frame(batch, numbers, headers)
+            yield _rows_frame(batch, numbers, headers)
 
 
-def _xlsx_frame(batch: list[list[str | None]], numbers: list[int], headers: list[str]) -> pd.DataFrame:
+def _rows_frame(batch: list[list[str | None]], numbers: list[int], headers: list[str]) -> pd.DataFrame:
     width = max(len(headers), max(len(cells) for cells in batch))
     padded = [cells + [None] * (width - len(cells)) for cells in batch]
     frame = pd.DataFrame(padded, columns=_overflow_names(headers, width), dtype="str")
     return _finish(frame, np.asarray(numbers), len(headers))
+
+
+# --- JSON -----------------------------------------------------------------------------------------------------
+
+_JSON_BLOCK = 1 << 20
+_JSON_BROKEN = "JSON内容不完整或格式有误（可能被截断）：第{n}条记录处无法解析；请重新导出后报送"
+_JSON_NOT_OBJECT = "JSON文件的第{n}条记录不是对象（应为“字段名: 值”的形式）；请按对象数组或每行一个对象重新导出"
+
+
+def _open_json(path: Path, encoding_hint: str | None, chunksize: int) -> Table:
+    """A JSON array of objects, or JSON Lines (one object a line). The header is every key that occurs, in order
+    of first occurrence, so finding it reads the whole file once; a record's ``_source_row`` is its position and
+    ``header_row`` is 0 (there is no header line)."""
+    with path.open("rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+        at_eof = not fh.read(1)
+    label, codec, bom = _detect_encoding(sample, at_eof, encoding_hint)
+    keys: dict[str, None] = {}
+    for _, record in _json_records(path, codec, bom):
+        keys.update(dict.fromkeys(record))
+    if not keys:
+        raise UnreadableFile("文件为空：JSON中没有任何记录")
+    headers = [k if k.strip() else _unique(f"第{i}列", list(keys)) for i, k in enumerate(keys, start=1)]
+    notes = [f"第{i}个字段名为空，记为“{h}”" for i, h in enumerate(headers, start=1) if h not in keys]
+    return Table(
+        path=path,
+        format="json",
+        headers=headers,
+        header_row=0,
+        encoding=label,
+        sheet=None,
+        notes=notes,
+        _rows=functools.partial(_json_chunks, path, codec, bom, list(keys), headers, chunksize),
+    )
+
+
+def _json_chunks(
+    path: Path, codec: str, bom: int, keys: list[str], headers: list[str], chunksize: int
+) -> Iterator[pd.DataFrame]:
+    batch: list[list[str | None]] = []
+    numbers: list[int] = []
+    for number, record in _json_records(path, codec, bom):
+        batch.append([cell_text(record.get(k)) for k in keys])
+        numbers.append(number)
+        if len(batch) == chunksize:
+            yield _rows_frame(batch, numbers, headers)
+            batch, numbers = [], []
+    if batch:
+        yield _rows_frame(batch, numbers, headers)
+
+
+def _json_records(path: Path, codec: str, bom: int) -> Iterator[tuple[int, dict]]:
+    """(1-based position, object) of every record. Decimals keep the digits as written."""
+    decoder = json.JSONDecoder(parse_float=decimal.Decimal)
+    raw = path.open("rb")
+    raw.seek(bom)
+    with io.TextIOWrapper(raw, encoding=codec, newline="") as fh:
+        try:
+            first = fh.read(1)
+            while first.isspace():
+                first = fh.read(1)
+            records = _array_items(fh, decoder) if first == "[" else _json_lines(first + fh.readline(), fh, decoder)
+            for number, record in enumerate(records, start=1):
+                if not isinstance(record, dict):
+                    raise UnreadableFile(_JSON_NOT_OBJECT.format(n=number))
+                yield number, record
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"文件中途出现无法按{codec}解码的内容：可能混用了多种编码，或文件已损坏；请统一另存为UTF-8编码后重新报送"
+            ) from exc
+
+
+def _json_lines(first_line: str, fh: io.TextIOWrapper, decoder: json.JSONDecoder) -> Iterator[object]:
+    number = 0
+    for line in _chain_first(first_line, fh):
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            yield decoder.decode(line)
+        except json.JSONDecodeError as exc:
+            raise UnreadableFile(_JSON_BROKEN.format(n=number)) from exc
+
+
+def _chain_first(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _array_items(fh: io.TextIOWrapper, decoder: json.JSONDecoder) -> Iterator[object]:
+    """The items of a JSON array whose "[" was just read, decoded one at a time from a sliding buffer."""
+    buffer, pos, number = "", 0, 0
+
+    def skip_blanks() -> None:
+        nonlocal buffer, pos
+        while True:
+            while pos < len(buffer) and buffer[pos].isspace():
+                pos += 1
+            if pos < len(buffer):
+                return
+            buffer, pos = fh.read(_JSON_BLOCK), 0
+            if not buffer:
+                raise UnreadableFile(_JSON_BROKEN.format(n=number + 1))
+
+    while True:
+        skip_blanks()
+        if buffer[pos] == "]":
+            if fh.read(_JSON_BLOCK).strip() or buffer[pos + 1 :].strip():
+                raise UnreadableFile(f"JSON数组结束后还有多余内容（第{number}条记录之后）；请重新导出后报送")
+            return
+        if number:
+            if buffer[pos] != ",":
+                raise UnreadableFile(_JSON_BROKEN.format(n=number + 1))
+            pos += 1
+            skip_blanks()
+        while True:
+            try:
+                item, end = decoder.raw_decode(buffer, pos)
+                break
+            except json.JSONDecodeError as exc:
+                more = fh.read(_JSON_BLOCK)
+                if not more or len(buffer) - pos > JSON_MAX_RECORD_CHARS:
+                    raise UnreadableFile(_JSON_BROKEN.format(n=number + 1)) from exc
+                buffer, pos = buffer[pos:] + more, 0
+        number += 1
+        pos = end
+        yield item

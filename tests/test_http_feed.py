@@ -1,0 +1,356 @@
+"""HTTP feeds against a real local HTTP server: paging, retries, faults, watermarks, one delivery per pull."""
+
+from __future__ import annotations
+
+import json
+import time
+import types
+
+import pytest
+import sqlalchemy as sa
+import urllib3.util.retry
+import yaml
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from citycredit import http_feed, pipeline, pulls, registry, settings
+
+pytestmark = pytest.mark.db
+
+JTYS = ("平顶山市交通运输局", "11410400000166131P")
+USCCS = ["914403001922038216", "91330100799655058B", "9144030071526726XG", "91230500MA1B3N1N2M"]
+TOKEN = "dept-token-0001"
+
+
+def penalty(i: int, updated_at: str) -> dict:
+    """A 行政处罚 record as a department API sends it: CF_* keys, native numbers, its change time."""
+    return {
+        "CF_XDR_MC": f"平顶山市某某运输有限公司{i}",
+        "CF_XDR_LB": "法人及非法人组织",
+        "CF_XDR_SHXYM": USCCS[i % 4],
+        "CF_FRDB": f"张{i}",
+        "CF_WSH": f"平交罚〔2025〕{i}号",
+        "CF_WFXW": "未按规定办理道路运输经营许可",
+        "CF_SY": "经查，当事人未取得道路运输经营许可擅自从事道路运输经营",
+        "CF_YJ": "《中华人民共和国道路运输条例》第六十三条",
+        "CF_CFLB": "罚款",
+        "CF_NR": "罚款2万元",
+        "CF_NR_FK": 2,
+        "CF_JDRQ": f"2025-09-{i % 28 + 1:02d}",
+        "CF_YXQ": f"2025-10-{i % 28 + 1:02d}",
+        "CF_GSJZQ": "2026-09-30",
+        "CF_CFJG": JTYS[0],
+        "CF_CFJGDM": JTYS[1],
+        "CF_SJLY": JTYS[0],
+        "CF_SJLYDM": JTYS[1],
+        "updated_at": updated_at,
+    }
+
+
+class DepartmentApi:
+    """A department's API: records changed after ``updated_since``, by page/size or by cursor, with faults.
+
+    ``faults[page]`` lists what the next attempts at that page (page number, or 1-based cursor page) get:
+    "500", "429" (Retry-After: 7), "timeout" (answers after 1.5 s), "truncated", "repeat" (page 1 again).
+    """
+
+    def __init__(self, records: list[dict], style: str = "page"):
+        self.records, self.style = records, style
+        self.faults: dict[int, list[str]] = {}
+        self.queries: list[dict] = []
+
+    def __call__(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.queries.append(args)
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return Response("unauthorized", status=401)
+        since = args.get("updated_since")
+        rows = [r for r in self.records if since is None or r["updated_at"] > since]
+        size = int(args["size"])
+        start = (int(args["page"]) - 1) * size if self.style == "page" else int(args.get("cursor", 0))
+        pending = self.faults.get(start // size + 1)
+        fault = pending.pop(0) if pending else None
+        if fault == "500":
+            return Response("internal error", status=500)
+        if fault == "429":
+            return Response("slow down", status=429, headers={"Retry-After": "7"})
+        if fault == "timeout":
+            time.sleep(1.5)
+        if fault == "repeat":
+            start = 0
+        body = {"code": 0, "data": {"items": rows[start : start + size]}}
+        if self.style == "cursor":
+            body["next_cursor"] = str(start + size) if start + size < len(rows) else None
+        text = json.dumps(body, ensure_ascii=False)
+        return Response(text[: len(text) // 2] if fault == "truncated" else text, content_type="application/json")
+
+
+@pytest.fixture
+def server():
+    server = HTTPServer(threaded=True)  # a slow answer must not hold up the client's retry
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def http_feed_config(**options) -> dict:
+    return {
+        "id": "jtys_penalty_api",
+        "kind": "http",
+        "dataset": "penalty",
+        "conn_id": "jtys_api",
+        "path": "/api/v1/penalties",
+        "records_path": "data.items",
+        "page_size": 3,
+        "auth": "token",
+        "watermark": {"field": "updated_at", "param": "updated_since"},
+        "timeout": 0.5,
+        "retries": 3,
+        "max_wait": 0.05,
+        **options,
+    }
+
+
+def use_registry(tmp_path, monkeypatch, *feeds: dict) -> registry.Registry:
+    data = {
+        "city": {"name": "平顶山市"},
+        "departments": [{"id": "jtys", "name": JTYS[0], "uscc": JTYS[1], "feeds": list(feeds)}],
+    }
+    path = tmp_path / "departments.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("CITYCREDIT_REGISTRY", str(path))
+    return registry.load()
+
+
+def connect_api(monkeypatch, server: HTTPServer) -> None:
+    conn = {"conn_type": "http", "host": server.host, "port": server.port, "password": TOKEN}
+    monkeypatch.setenv("AIRFLOW_CONN_JTYS_API", json.dumps(conn))
+
+
+@pytest.fixture
+def api(server, tmp_path, monkeypatch):
+    """The API with 7 records and an http feed pulling it page by page (3 a page)."""
+    api = DepartmentApi([penalty(i, f"2025-09-{i + 1:02d} 10:00:00") for i in range(7)])
+    server.expect_request("/api/v1/penalties").respond_with_handler(api)
+    connect_api(monkeypatch, server)
+    use_registry(tmp_path, monkeypatch, http_feed_config())
+    return api
+
+
+def warehouse_state(engine) -> dict:
+    with engine.connect() as conn:
+        return {
+            "deliveries": conn.execute(sa.text("SELECT outcome FROM landing.deliveries ORDER BY delivery_id")).all(),
+            "batches": conn.execute(sa.text("SELECT batch_id, sha256 FROM landing.batches ORDER BY 1")).all(),
+            "watermark": conn.execute(sa.text("SELECT watermark FROM landing.feed_watermarks")).scalar(),
+        }
+
+
+def stored_records(engine, batch_id: int) -> list[dict]:
+    with engine.connect() as conn:
+        path = conn.execute(sa.text("SELECT stored_path FROM landing.batches WHERE batch_id = :b"), {"b": batch_id})
+        lines = open(path.scalar(), encoding="utf-8").read().splitlines()  # noqa: SIM115
+    return [json.loads(line) for line in lines]
+
+
+def pull(engine):
+    return http_feed.pull(engine, registry.load().feed("jtys_penalty_api"))
+
+
+def test_pages_become_one_delivery_and_the_watermark_moves(api, engine):
+    landed = pull(engine)
+
+    assert landed.outcome == "new"
+    assert stored_records(engine, landed.batch_id) == api.records
+    assert [(q["page"], q["size"]) for q in api.queries] == [("1", "3"), ("2", "3"), ("3", "3")]
+    assert all("updated_since" not in q for q in api.queries)  # the first pull takes everything
+    assert warehouse_state(engine)["watermark"] == "2025-09-07 10:00:00"
+
+    api.records += [penalty(7, "2025-09-08 09:00:00"), penalty(3, "2025-09-08 09:30:00")]  # one new, one changed
+    api.queries.clear()
+    second = pull(engine)
+
+    assert [q["updated_since"] for q in api.queries] == ["2025-09-07 10:00:00"]
+    assert stored_records(engine, second.batch_id) == api.records[7:]
+    assert warehouse_state(engine)["watermark"] == "2025-09-08 09:30:00"
+
+    api.queries.clear()
+    assert pull(engine) is None  # nothing new: nothing recorded
+    assert len(warehouse_state(engine)["deliveries"]) == 2
+
+
+def test_cursor_pagination(server, tmp_path, monkeypatch, engine):
+    api = DepartmentApi([penalty(i, f"2025-09-{i + 1:02d}") for i in range(8)], style="cursor")
+    server.expect_request("/api/v1/penalties").respond_with_handler(api)
+    connect_api(monkeypatch, server)
+    use_registry(tmp_path, monkeypatch, http_feed_config(pagination="cursor"))
+
+    landed = pull(engine)
+
+    assert stored_records(engine, landed.batch_id) == api.records
+    assert [q.get("cursor") for q in api.queries] == [None, "3", "6"]
+
+
+def test_transient_faults_are_retried_and_retry_after_is_honoured(api, engine, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(urllib3.util.retry, "time", types.SimpleNamespace(sleep=waits.append, time=time.time))
+    api.faults = {1: ["500"], 2: ["429", "timeout"], 3: ["500", "500"]}
+
+    landed = pull(engine)
+
+    assert stored_records(engine, landed.batch_id) == api.records
+    assert len(api.queries) == 3 + 5  # every fault cost one more request
+    assert 0.05 in waits  # Retry-After: 7 asked for, capped by the feed's max_wait
+    assert warehouse_state(engine)["watermark"] == "2025-09-07 10:00:00"
+
+
+def test_retry_after_is_waited_for_within_the_bound(api, engine, monkeypatch, tmp_path):
+    waits: list[float] = []
+    monkeypatch.setattr(urllib3.util.retry, "time", types.SimpleNamespace(sleep=waits.append, time=time.time))
+    use_registry(tmp_path, monkeypatch, http_feed_config(max_wait=30))
+    api.faults = {2: ["429"]}
+
+    pull(engine)
+
+    assert waits == [7]
+
+
+def nothing_recorded(engine) -> None:
+    state = warehouse_state(engine)
+    assert state == {"deliveries": [], "batches": [], "watermark": None}
+    assert not any(settings.data_path("landing", "pulls").iterdir()), "no half-written pull is left behind"
+
+
+@pytest.mark.parametrize(
+    ("faults", "message"),
+    [
+        ({2: ["500"] * 4}, "接口第2页返回HTTP 500（可重试的错误已重试3次）；本次拉取作废"),
+        ({3: ["timeout"] * 4}, "接口第3页等待响应超时（已重试3次）：ReadTimeoutError；本次拉取作废"),
+        ({2: ["truncated"]}, "接口第2页的响应不是完整的JSON（可能被截断）；本次拉取作废"),
+        ({2: ["repeat"]}, "接口第2页与上一页内容完全相同：分页参数未生效或接口有误；本次拉取作废"),
+    ],
+)
+def test_a_page_that_still_fails_fails_the_whole_pull(api, engine, faults, message):
+    api.faults = faults
+    with pytest.raises(pulls.PullFailed) as failed:
+        pull(engine)
+    assert str(failed.value) == message
+    nothing_recorded(engine)
+
+
+def test_a_cursor_that_comes_back_fails_the_pull(server, tmp_path, monkeypatch, engine):
+    served = []
+
+    def looping(request: Request) -> Response:  # new records every time, but always the same next cursor
+        served.append(penalty(len(served), "2025-09-01"))
+        body = {"data": {"items": served[-1:]}, "next_cursor": "abc"}
+        return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
+
+    server.expect_request("/api/v1/penalties").respond_with_handler(looping)
+    connect_api(monkeypatch, server)
+    use_registry(tmp_path, monkeypatch, http_feed_config(pagination="cursor", page_size=1))
+    with pytest.raises(pulls.PullFailed, match="接口第2页给出的下一页游标'abc'无效或已出现过"):
+        pull(engine)
+    nothing_recorded(engine)
+
+
+def test_wrong_credentials_and_a_missing_connection_are_named(api, engine, monkeypatch, server):
+    monkeypatch.setenv("AIRFLOW_CONN_JTYS_API", json.dumps({"conn_type": "http", "host": server.host,
+                                                            "port": server.port, "password": "wrong"}))  # fmt: skip
+    with pytest.raises(pulls.PullFailed, match=r"接口第1页返回HTTP 401（请检查Airflow连接中的凭据）"):
+        pull(engine)
+    monkeypatch.delenv("AIRFLOW_CONN_JTYS_API")
+    with pytest.raises(pulls.PullFailed, match="Airflow连接“jtys_api”未配置"):
+        pull(engine)
+    nothing_recorded(engine)
+
+
+def test_a_failed_pull_retried_gives_what_a_clean_pull_gives(api, engine, tmp_path, monkeypatch):
+    """Dying mid-pagination lands nothing; the retry lands the same batch and rows as a clean run."""
+    api.faults = {3: ["500"] * 4}
+    with pytest.raises(pulls.PullFailed):
+        pipeline.pull_feed("jtys_penalty_api")
+    nothing_recorded(engine)
+
+    (batch_id,) = pipeline.pull_feed("jtys_penalty_api")  # Airflow's task retry
+    for step in (pipeline.normalize_batch, pipeline.validate_batch):
+        step(batch_id)
+    counts = pipeline.load_batch(batch_id)
+
+    assert stored_records(engine, batch_id) == api.records
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT source_row, cf_wsh FROM core.penalty WHERE batch_id = :b ORDER BY source_row"),
+            {"b": batch_id},
+        ).all()
+        accounting = conn.execute(
+            sa.text("SELECT received, loaded, quarantined, duplicate FROM quality.batch_accounting")
+        ).one()
+    assert rows == [(i + 1, f"平交罚〔2025〕{i}号") for i in range(7)]  # lineage: the record's position in the pull
+    assert accounting == (7, 7, 0, 0)
+    assert counts["loaded"] == 7
+
+
+def test_a_failed_pull_holds_back_no_batch_landed_before_it(api, engine):
+    """The batch step takes every batch not yet loaded or rejected from the warehouse, whatever else failed."""
+    (landed,) = pipeline.pull_feed("jtys_penalty_api")
+    api.records.append(penalty(99, "2025-09-30"))
+    api.faults = {1: ["500"] * 4}
+    with pytest.raises(pulls.PullFailed):
+        pipeline.pull_feed("jtys_penalty_api")
+
+    assert pipeline.pending_batches() == [landed]
+    pipeline.normalize_batch(landed)
+    assert pipeline.pending_batches() == [landed]  # half-way through an earlier run: taken up again
+    pipeline.validate_batch(landed)
+    pipeline.load_batch(landed)
+    assert pipeline.pending_batches() == []
+
+
+def test_the_same_records_pulled_again_are_a_duplicate_delivery(server, tmp_path, monkeypatch, engine):
+    api = DepartmentApi([penalty(i, "2025-09-01") for i in range(2)])
+    server.expect_request("/api/v1/penalties").respond_with_handler(api)
+    connect_api(monkeypatch, server)
+    options = {k: v for k, v in http_feed_config().items() if k != "watermark"}
+    use_registry(tmp_path, monkeypatch, options)
+
+    first, second = pull(engine), pull(engine)
+
+    assert (first.outcome, second.outcome, second.batch_id) == ("new", "duplicate", None)
+    assert len(warehouse_state(engine)["batches"]) == 1
+
+
+def ingest_dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(settings.DAGS_DIR / "citycredit_ingest.py"))
+
+
+def test_the_ingest_dag_maps_a_pull_per_feed_in_the_pool_of_its_kind(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    sql = {"id": "jtys_license_db", "kind": "sql", "dataset": "license", "conn_id": "jtys_db", "table": "gs.xk"}
+    use_registry(tmp_path, monkeypatch, http_feed_config(), sql)
+
+    dag = ingest_dagbag().dags["citycredit_ingest"]
+
+    for task_id, pool, feed_id in [
+        ("pull_http_feed", "citycredit_http_feeds", "jtys_penalty_api"),
+        ("pull_sql_feed", "citycredit_sql_feeds", "jtys_license_db"),
+    ]:
+        task = dag.get_task(task_id)
+        assert (task.pool, task.op_kwargs_expand_input.value["feed_id"]) == (pool, [feed_id])
+        assert task.downstream_task_ids == {"pending_batches"}
+    assert dag.get_task("pending_batches").trigger_rule == "all_done"  # a failed feed holds back no other batch
+    assert "land_file_feed" not in dag.task_ids  # no file feed in this registry: no empty map to skip the run
+
+
+def test_a_registry_mistake_fails_the_dag_parse_naming_the_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    use_registry(tmp_path, monkeypatch, http_feed_config())
+    path = tmp_path / "departments.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("page_size: 3", "pagination: offset"), encoding="utf-8")
+
+    errors = ingest_dagbag().import_errors
+
+    assert "departments[jtys].feeds[jtys_penalty_api].pagination: expected page or cursor" in "".join(errors.values())
