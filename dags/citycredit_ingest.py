@@ -32,17 +32,23 @@ def citycredit_ingest():
     def prepare_warehouse() -> str:
         return pipeline.prepare_warehouse()
 
+    def land(feed_id: str) -> list[int]:
+        try:
+            return pipeline.land_feed(feed_id)
+        except pipeline.FeedNotDue as exc:
+            raise AirflowSkipException(str(exc)) from exc
+
     @task(pool="citycredit_file_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
     def land_file_feed(feed_id: str) -> list[int]:
-        return pipeline.land_feed(feed_id)
+        return land(feed_id)
 
     @task(pool="citycredit_http_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
     def pull_http_feed(feed_id: str) -> list[int]:
-        return pipeline.pull_feed(feed_id)
+        return land(feed_id)
 
     @task(pool="citycredit_sql_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
     def pull_sql_feed(feed_id: str) -> list[int]:
-        return pipeline.pull_feed(feed_id)
+        return land(feed_id)
 
     @task(trigger_rule="all_done")  # a failed feed fails the run but holds back no other feed's batches
     def pending_batches() -> list[int]:

@@ -270,10 +270,10 @@ def test_a_failed_pull_retried_gives_what_a_clean_pull_gives(api, engine, tmp_pa
     """Dying mid-pagination lands nothing; the retry lands the same batch and rows as a clean run."""
     api.faults = {3: ["500"] * 4}
     with pytest.raises(pulls.PullFailed):
-        pipeline.pull_feed("jtys_penalty_api")
+        pipeline.land_feed("jtys_penalty_api")
     nothing_recorded(engine)
 
-    (batch_id,) = pipeline.pull_feed("jtys_penalty_api")  # Airflow's task retry
+    (batch_id,) = pipeline.land_feed("jtys_penalty_api")  # Airflow's task retry
     for step in (pipeline.normalize_batch, pipeline.validate_batch):
         step(batch_id)
     counts = pipeline.load_batch(batch_id)
@@ -294,11 +294,11 @@ def test_a_failed_pull_retried_gives_what_a_clean_pull_gives(api, engine, tmp_pa
 
 def test_a_failed_pull_holds_back_no_batch_landed_before_it(api, engine):
     """The batch step takes every batch not yet loaded or rejected from the warehouse, whatever else failed."""
-    (landed,) = pipeline.pull_feed("jtys_penalty_api")
+    (landed,) = pipeline.land_feed("jtys_penalty_api")
     api.records.append(penalty(99, "2025-09-30"))
     api.faults = {1: ["500"] * 4}
     with pytest.raises(pulls.PullFailed):
-        pipeline.pull_feed("jtys_penalty_api")
+        pipeline.land_feed("jtys_penalty_api")
 
     assert pipeline.pending_batches() == [landed]
     pipeline.normalize_batch(landed)
@@ -306,6 +306,28 @@ def test_a_failed_pull_holds_back_no_batch_landed_before_it(api, engine):
     pipeline.validate_batch(landed)
     pipeline.load_batch(landed)
     assert pipeline.pending_batches() == []
+
+
+def test_a_feed_with_a_schedule_is_pulled_only_when_its_schedule_fired_since_its_last_run(
+    server, tmp_path, monkeypatch, engine
+):
+    api = DepartmentApi([penalty(i, "2025-09-01") for i in range(2)])
+    server.expect_request("/api/v1/penalties").respond_with_handler(api)
+    connect_api(monkeypatch, server)
+    use_registry(tmp_path, monkeypatch, http_feed_config(schedule="0 8 * * 1"))  # Mondays at 08:00
+
+    (first,) = pipeline.land_feed("jtys_penalty_api")  # never run: due
+    requests_after_first = len(server.log)
+    with pytest.raises(pipeline.FeedNotDue, match=r"jtys_penalty_api: not due until .*T08:00:00\+08:00"):
+        pipeline.land_feed("jtys_penalty_api")
+    assert len(server.log) == requests_after_first  # the department's API was not asked
+
+    with engine.begin() as conn:  # the last run a week ago: Monday 08:00 has come since
+        conn.execute(sa.text("UPDATE landing.feed_runs SET last_run_at = last_run_at - interval '8 days'"))
+    api.records.append(penalty(2, "2025-09-02"))
+    (second,) = pipeline.land_feed("jtys_penalty_api")
+    assert second != first
+    assert [r["CF_WSH"] for r in stored_records(engine, second)] == [penalty(2, "2025-09-02")["CF_WSH"]]
 
 
 def test_the_same_records_pulled_again_are_a_duplicate_delivery(server, tmp_path, monkeypatch, engine):

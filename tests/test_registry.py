@@ -46,6 +46,10 @@ def test_a_good_registry_gives_feeds_with_their_department(tmp_path):
         (lambda d: d["departments"][0]["feeds"][0].update(kind="http"), r"feeds\[scjg_license\]\.conn_id: missing"),
         (lambda d: d["departments"][0].update(uscc="11410400005260186A"), r"departments\[scjg\]\.uscc"),
         (lambda d: d["departments"][0].pop("name"), r"departments\[scjg\]\.name: missing"),
+        (
+            lambda d: d["departments"][0]["feeds"][0].update(schedule="every monday"),
+            r"feeds\[scjg_license\]\.schedule: 'every monday' is not a cron expression",
+        ),
         (lambda d: d["departments"].append(dict(d["departments"][0])), r"departments\[scjg\]\.id: used twice"),
     ],
 )

@@ -124,7 +124,7 @@ def test_every_row_carries_its_batch_and_source_row(source_db, engine, tmp_path,
     use_registry(tmp_path, monkeypatch, sql_feed_config())
     insert(source_db, [license_row(i, f"2025-09-0{i + 1}") for i in range(3)])
 
-    (batch_id,) = pipeline.pull_feed("jtys_license_db")
+    (batch_id,) = pipeline.land_feed("jtys_license_db")
     pipeline.normalize_batch(batch_id)
     pipeline.validate_batch(batch_id)
     assert pipeline.load_batch(batch_id)["loaded"] == 3

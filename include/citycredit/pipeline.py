@@ -29,26 +29,36 @@ def feed_ids(kind: str) -> list[str]:
     return [f.id for f in registry.load().feeds if f.kind == kind]
 
 
+class FeedNotDue(Exception):
+    """The feed's registry ``schedule`` has not fired since its last run; the task is skipped."""
+
+
 def land_feed(feed_id: str) -> list[int]:
-    """Land what waits in a file feed's inbox; the ids of the new batches."""
-    feed = registry.load().feed(feed_id)
-    results = landing.land_inbox(warehouse.engine(), feed)
-    return [r.batch_id for r in results if r.outcome == "new"]
-
-
-def pull_feed(feed_id: str) -> list[int]:
-    """Pull what is new from an HTTP or database feed as one delivery; the id of its batch when it is new.
+    """Land a file feed's inbox, or pull an HTTP or database feed, when it is due; the ids of the new batches.
 
     A pull that cannot be completed raises `pulls.PullFailed` (the task fails and Airflow retries it); it has
-    recorded nothing and left the feed's watermark where it was.
+    recorded nothing and left the feed's watermark and its last run where they were.
     """
-    feed = registry.load().feed(feed_id)
-    if feed.kind == "http":
-        from citycredit import http_feed as feed_module
+    from citycredit import feed_schedule
+
+    reg = registry.load()
+    feed, engine = reg.feed(feed_id), warehouse.engine()
+    with engine.connect() as conn:
+        due = feed_schedule.not_due_until(conn, feed.id, feed.schedule, reg.city.get("timezone", "Asia/Shanghai"))
+    if due is not None:
+        raise FeedNotDue(f"{feed.id}: not due until {due.isoformat()} (schedule {feed.schedule!r})")
+    if feed.kind == "file":
+        batch_ids = [r.batch_id for r in landing.land_inbox(engine, feed) if r.outcome == "new"]
     else:
-        from citycredit import sql_feed as feed_module
-    landed = feed_module.pull(warehouse.engine(), feed)
-    return [landed.batch_id] if landed is not None and landed.outcome == "new" else []
+        if feed.kind == "http":
+            from citycredit import http_feed as feed_module
+        else:
+            from citycredit import sql_feed as feed_module
+        landed = feed_module.pull(engine, feed)
+        batch_ids = [landed.batch_id] if landed is not None and landed.outcome == "new" else []
+    with engine.begin() as conn:
+        feed_schedule.record_run(conn, feed.id)
+    return batch_ids
 
 
 def pending_batches() -> list[int]:

@@ -60,6 +60,7 @@ class Feed:
     department_uscc: str
     encoding: str | None = None
     conn_id: str | None = None
+    schedule: str | None = None  # cron expression in the city's time zone; None: every ingest run
     options: dict = field(default_factory=dict, compare=False)
     source: HttpSource | SqlSource | None = field(default=None, compare=False)  # http and sql feeds
 
@@ -110,6 +111,12 @@ def _valid_uscc(code: str) -> bool:
     )
 
 
+def _valid_cron(expression: object) -> bool:
+    from croniter import croniter  # only when a feed has a schedule: keeps the DAG parse light
+
+    return isinstance(expression, str) and croniter.is_valid(expression)
+
+
 def load(path: Path | None = None) -> Registry:
     """The registry at ``path``; by default ``$CITYCREDIT_REGISTRY`` when set, else include/config/departments.yaml."""
     if path is None and os.environ.get("CITYCREDIT_REGISTRY"):
@@ -144,7 +151,10 @@ def load(path: Path | None = None) -> Registry:
                 raise config.ConfigError(f"{fwhere}.dataset: {dataset!r} is not one of {', '.join(config.DATASETS)}")
             if kind != "file":
                 _require(raw_feed, "conn_id", fwhere)
-            known = {"id", "kind", "dataset", "encoding", "conn_id"}
+            known = {"id", "kind", "dataset", "encoding", "conn_id", "schedule"}
+            schedule = raw_feed.get("schedule")
+            if schedule is not None and not _valid_cron(schedule):
+                raise config.ConfigError(f"{fwhere}.schedule: {schedule!r} is not a cron expression (e.g. '0 8 * * 1')")
             source = _source(kind, raw_feed, known, fwhere)
             if source is not None:
                 known |= set(raw_feed) - _COMMON_KEYS  # the pull settings are in source
@@ -158,6 +168,7 @@ def load(path: Path | None = None) -> Registry:
                     department_uscc=uscc,
                     encoding=raw_feed.get("encoding"),
                     conn_id=raw_feed.get("conn_id"),
+                    schedule=schedule,
                     options={k: v for k, v in raw_feed.items() if k not in known},
                     source=source,
                 )
