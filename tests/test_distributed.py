@@ -17,6 +17,7 @@ when the test fails.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -25,6 +26,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -48,11 +50,12 @@ REQUIRED_VARIABLE = re.compile(r"^\$\{(\w+):\?[^}]*\}$")  # ${NAME:?message}: co
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
 REDIS_DB = 13  # kept for this test; the default db 0 is left to whatever else uses the machine's Redis
+UI_USER = ("citycredit", secrets.token_urlsafe(16))  # a signed-in Airflow UI user for the reports plugin
 ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 DAG_ID = "citycredit_ingest"
 FEEDS = ("scjg_license", "scjg_penalty", "zjj_penalty")  # two GBK CSVs, and a CSV with CF_* identifier headers
 STARTUP_TIMEOUT = 180
-RUN_TIMEOUT = 360
+RUN_TIMEOUT = 900  # a bound, not a measurement: a loaded 2-core machine needs minutes
 STOP_TIMEOUT = 30
 
 
@@ -266,7 +269,10 @@ def cluster(databases, tmp_path, monkeypatch) -> Iterator[tuple[Processes, dict]
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the run this test triggers
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{UI_USER[0]}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "ui-passwords.json"),
     }
+    (tmp_path / "ui-passwords.json").write_text(json.dumps(dict([UI_USER])))
     for name, value in settings_.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AIRFLOW_CONN_CITYCREDIT_WAREHOUSE", raising=False)
@@ -299,6 +305,26 @@ def _airflow(*args: str) -> None:
     """An ``airflow`` CLI command that must succeed; its output is the failure message otherwise."""
     result = airflow_env.run(*args, check=False, capture=True)
     assert result.returncode == 0, f"airflow {' '.join(args)}:\n{(result.stdout + result.stderr)[-4000:]}"
+
+
+def _ui_get(port: int, path: str, token: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def _ui_token(port: int) -> str:
+    body = json.dumps({"username": UI_USER[0], "password": UI_USER[1]}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/auth/token", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["access_token"]
 
 
 def _execution_api_up(port: int) -> bool:
@@ -385,6 +411,14 @@ def test_ingest_dag_runs_to_success_on_celery_workers_against_postgresql_metadat
             assert b["received"] == b["loaded"] + b["quarantined"] + b["duplicate"]
             assert b["loaded"] > 0
         assert not any(inbox.rglob("*.*")), "every delivery leaves the inbox"
+
+        # The reports plugin is mounted by the real api-server, behind Airflow's sign-in, and in the UI's navigation.
+        assert _ui_get(info["port"], "/citycredit-reports/")[0] == 401
+        token = _ui_token(info["port"])
+        status, page = _ui_get(info["port"], "/citycredit-reports/", token)
+        assert (status, "信用数据质量报告" in page) == (200, True), page[:500]
+        status, plugins = _ui_get(info["port"], "/api/v2/plugins", token)
+        assert status == 200 and "citycredit-reports" in plugins, plugins[:1000]
     except BaseException:
         print(processes.tails(80))
         raise
