@@ -220,3 +220,37 @@ def test_the_batches_command_shows_each_batch_with_its_file_and_accounting(engin
     assert cli.main(["batches"]) == 0
     table = capsys.readouterr().out
     assert row["sha256"] in table and "隔离" in table and "纠正" in table
+
+
+def test_copy_round_trips_text_as_postgresql_reads_csv(engine):
+    """copyio: empty and missing values go in as NULL, quotes, commas and line breaks survive, both ways."""
+    import pandas as pd
+
+    from citycredit import copyio
+
+    frame = pd.DataFrame(
+        {
+            "t": ['说"明",一\n二', "", None, "x"],
+            "n": pd.array([1, None, 3, 4], dtype="Int64"),
+            "d": ["2025-09-30", None, "2025-10-08", "2025-10-09"],
+        }
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TEMP TABLE copied (t text, n integer, d date)"))
+        assert copyio.copy_in(conn, "copied", frame) == 4
+        stored = conn.execute(sa.text("SELECT t, n, d::text FROM copied ORDER BY n NULLS FIRST")).all()
+        back = copyio.copy_out(conn, "SELECT t, n, d FROM copied ORDER BY n NULLS FIRST")
+        none = copyio.copy_out(conn, "SELECT t, n FROM copied WHERE false")
+    assert stored == [
+        (None, None, None),
+        ('说"明",一\n二', 1, "2025-09-30"),
+        (None, 3, "2025-10-08"),
+        ("x", 4, "2025-10-09"),
+    ]
+    assert back.astype(object).where(back.notna(), None).values.tolist() == [
+        [None, None, None],
+        ['说"明",一\n二', "1", "2025-09-30"],
+        [None, "3", "2025-10-08"],
+        ["x", "4", "2025-10-09"],
+    ]
+    assert none.empty and list(none.columns) == ["t", "n"]

@@ -1,24 +1,43 @@
-"""Bulk transfer between pandas frames and PostgreSQL with COPY (never row-by-row INSERT)."""
+"""Bulk transfer between pandas frames and PostgreSQL with COPY (never row-by-row INSERT).
+
+Both directions go through pyarrow's CSV writer and reader, several times faster than pandas' own and without
+a Python object per value. In PostgreSQL's CSV format an unquoted empty field is NULL and a quoted one ("") an
+empty string: frames go in with missing values and empty strings alike as NULL, and come out with both missing.
+"""
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import sqlalchemy as sa
+
+COPY_BLOCK_BYTES = 1 << 20  # what psycopg2 hands the server per read of the buffer (its default is 8 KiB)
+
+
+def _empty_as_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        return column
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
 
 
 def copy_in(conn: sa.Connection, table: str, frame: pd.DataFrame) -> int:
-    """COPY a frame's columns (by name) into a table; None/NaN become NULL."""
+    """COPY a frame's columns (by name) into a table; None/NaN and empty strings become NULL."""
     if frame.empty:
         return 0
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False)
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    data = pa.table([_empty_as_null(c) for c in data.columns], names=data.column_names)
+    buffer = io.BytesIO()
+    pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False))
     buffer.seek(0)
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     cursor = conn.connection.driver_connection.cursor()
     try:
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer, size=COPY_BLOCK_BYTES)
     finally:
         cursor.close()
     return len(frame)
@@ -29,9 +48,23 @@ def copy_out(conn: sa.Connection, query: str, params: dict | None = None) -> pd.
     cursor = conn.connection.driver_connection.cursor()
     try:
         sql = cursor.mogrify(query, params or {}).decode()
-        buffer = io.StringIO()
-        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
+        buffer = io.BytesIO()
+        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer, size=COPY_BLOCK_BYTES)
     finally:
         cursor.close()
     buffer.seek(0)
-    return pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=[""])
+    names = next(csv.reader([buffer.readline().decode()]))
+    if buffer.tell() == len(buffer.getbuffer()):  # no rows: pyarrow refuses an empty file
+        return pa.table({n: pa.array([], pa.string()) for n in names}).to_pandas()
+    data = pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    return data.to_pandas()

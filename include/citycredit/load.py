@@ -160,17 +160,25 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
         sa.text(
             f"""
             CREATE TEMP TABLE batch_rows ON COMMIT DROP AS
+            WITH error_rows AS (
+                SELECT DISTINCT source_row FROM quality.findings
+                WHERE batch_id = :b AND severity = 'error' AND source_row IS NOT NULL
+            ), file_error AS (
+                SELECT EXISTS (SELECT 1 FROM quality.findings
+                               WHERE batch_id = :b AND severity = 'error' AND source_row IS NULL) AS any_row
+            )
             SELECT s.*, {_subject_key(dataset, "s.{}")} AS subject_key,
                    md5(ROW({row_text})::text) AS content_hash,
-                   EXISTS (SELECT 1 FROM quality.findings f
-                           WHERE f.batch_id = s.batch_id AND f.severity = 'error'
-                             AND (f.source_row = s.source_row OR f.source_row IS NULL)) AS has_error
-            FROM {dataset.staging_table} s WHERE s.batch_id = :b
+                   file_error.any_row OR e.source_row IS NOT NULL AS has_error
+            FROM {dataset.staging_table} s CROSS JOIN file_error
+            LEFT JOIN error_rows e ON e.source_row = s.source_row
+            WHERE s.batch_id = :b
             """
         ),
         params,
     )
-    conn.execute(sa.text("ANALYZE batch_rows"))  # temp tables are never analyzed automatically
+    # Temp tables are never analyzed automatically; the columns the later joins and filters read are enough.
+    conn.execute(sa.text(f"ANALYZE batch_rows (source_row, has_error, {', '.join(dataset.key)})"))
     return conn.execute(
         sa.text(
             """
@@ -214,7 +222,7 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
             """
         )
     )
-    conn.execute(sa.text("ANALYZE batch_new"))
+    conn.execute(sa.text(f"ANALYZE batch_new (current_id, source_row, {key})"))
     conn.execute(
         sa.text(
             f"UPDATE {dataset.core_table} c SET is_current = false FROM batch_new n WHERE n.current_id = c.record_id"
@@ -236,7 +244,7 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
     # Fresh statistics for the rows just added: without them the planner takes the new batch for one row and
     # the self-joins on batch_id below (and in codequality.observe_batch) turn into quadratic nested loops.
     # Autovacuum never analyzes inside our transaction; ANALYZE samples, so its cost stays bounded.
-    conn.execute(sa.text(f"ANALYZE {dataset.core_table}"))
+    conn.execute(sa.text(f"ANALYZE {dataset.core_table} (batch_id, source_row, record_id, version, {key})"))
     # Within one batch, a later version supersedes the earlier one of the same key.
     same_key = " AND ".join(f"p.{k} = c.{k}" for k in dataset.key)
     conn.execute(

@@ -60,21 +60,21 @@ class CheckResult:
 
     def as_json(self) -> dict:
         ordered = _ordered(self.findings)
+        findings = pd.DataFrame(
+            {
+                "row": ordered["source_row"].astype("Int64").astype(object),
+                "field": ordered["label"].astype(object),
+                "rule": ordered["rule_id"].astype(object),
+                "category": ordered["category"].astype(object),
+                "severity": ordered["severity"].astype(object),
+                "message": ordered["message"].astype(object),
+            }
+        )
         return {
             "file": self.file,
             "dataset": self.dataset,
             "rows": self.rows,
-            "findings": [
-                {
-                    "row": None if pd.isna(f.source_row) else int(f.source_row),
-                    "field": None if pd.isna(f.label) else f.label,
-                    "rule": f.rule_id,
-                    "category": f.category,
-                    "severity": f.severity,
-                    "message": f.message,
-                }
-                for f in ordered.itertuples(index=False)
-            ],
+            "findings": findings.where(findings.notna(), None).to_dict("records"),
         }
 
 
@@ -218,7 +218,7 @@ def cmd_check(args) -> int:
         print(privacy.mask_ids_in_text(f"无法检查文件 {args.file}：{exc.reason}"), file=sys.stderr)
         return EXIT_UNREADABLE
     if args.json:
-        text = json.dumps(result.as_json(), ensure_ascii=False, indent=2)
+        text = json.dumps(result.as_json(), ensure_ascii=False)  # no indent: the C encoder, fast on 10⁶ findings
     else:
         lines = [
             f"文件：{result.file}",

@@ -30,6 +30,10 @@ CATEGORIES = {
 }
 SEVERITIES = {"error", "warning"}
 MISSING_COLUMN_RULE = "FILE-MISSING-COLUMN"
+# Frames up to this many rows go through GX's own validation and results; larger ones through each rule's GX
+# metric function without GX's per-expectation copies of the whole frame (gx_custom.direct: same findings,
+# about ten times faster). Most deliveries are small; the large ones are what the direct path is for.
+GX_RESULTS_MAX_ROWS = 10_000
 # Failing rows by source row number only: the values themselves (身份证 numbers among them) never enter a result.
 RESULT_FORMAT = {
     "result_format": "COMPLETE",
@@ -82,7 +86,7 @@ class _Suites:
     def __init__(self, context, dataset: str):
         import great_expectations as gx
 
-        from citycredit.gx_custom import rules
+        from citycredit.gx_custom import direct, rules
 
         expectations = suite_definition(dataset)["expectations"]
         asset = context.data_sources.get("citycredit").add_dataframe_asset(dataset)
@@ -91,6 +95,10 @@ class _Suites:
         wide = [e for e in expectations if e["type"] in rules.BATCH_WIDE]
         self.row = context.suites.add(gx.ExpectationSuite(name=dataset, expectations=row))
         self.batch_wide = context.suites.add(gx.ExpectationSuite(name=f"{dataset}.batch", expectations=wide))
+        self.direct = {
+            self.row.name: [direct.map_rule(e) for e in row],
+            self.batch_wide.name: [direct.map_rule(e) for e in wide],
+        }
         self.batch_wide_columns = sorted(
             {e["kwargs"][k] for e in wide for k in ("column", "column_A", "column_B") if k in e["kwargs"]}
         )
@@ -189,27 +197,13 @@ class Validator:
         return self._run(self._suites.batch_wide, frame, missing_columns)
 
     def _run(self, suite, frame: pd.DataFrame, missing_columns: tuple[str, ...]):
-        batch = self._suites.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format=RESULT_FORMAT)
+        evaluated = self._gx_results(suite, frame) if len(frame) <= GX_RESULTS_MAX_ROWS else self._direct(suite, frame)
         parts, outcomes = [], []
-        for res in result.results:
-            cfg = res.expectation_config
+        for cfg, element_count, rows in evaluated:
             meta = cfg.meta
-            failure = _exception_message(res.exception_info)
-            if failure:
-                raise SuiteError(f"rule {meta['rule_id']} could not be evaluated: {failure}")
             field = meta["field"] if "field" in meta else cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
-            rows = [int(r) for entry in res.result.get("unexpected_index_list") or [] for r in entry["_source_row"]]
-            outcomes.append(
-                RuleOutcome(
-                    meta["rule_id"],
-                    meta["category"],
-                    meta["severity"],
-                    int(res.result.get("element_count") or 0),
-                    len(rows),
-                )
-            )
-            if not rows or field in missing_columns:
+            outcomes.append(RuleOutcome(meta["rule_id"], meta["category"], meta["severity"], element_count, len(rows)))
+            if not len(rows) or field in missing_columns:
                 continue
             parts.append(
                 pd.DataFrame(
@@ -226,6 +220,27 @@ class Validator:
             )
         findings = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
         return findings[FINDING_COLUMNS], outcomes
+
+    def _gx_results(self, suite, frame: pd.DataFrame):
+        """(expectation configuration, element count, failing source rows) of each rule, from GX's validation."""
+        batch = self._suites.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
+        for res in result.results:
+            failure = _exception_message(res.exception_info)
+            if failure:
+                raise SuiteError(f"rule {res.expectation_config.meta['rule_id']} could not be evaluated: {failure}")
+            rows = [int(r) for entry in res.result.get("unexpected_index_list") or [] for r in entry["_source_row"]]
+            yield res.expectation_config, int(res.result.get("element_count") or 0), rows
+
+    def _direct(self, suite, frame: pd.DataFrame):
+        """The same as ``_gx_results``, each rule through its GX metric function (gx_custom.direct)."""
+        source_rows = frame["_source_row"].to_numpy()
+        for rule in self._suites.direct[suite.name]:
+            try:
+                element_count, positions = rule.evaluate(frame)
+            except Exception as exc:  # as GX does: a rule that cannot be evaluated fails the validation
+                raise SuiteError(f"rule {rule.config.meta['rule_id']} could not be evaluated: {exc}") from exc
+            yield rule.config, element_count, source_rows[positions]
 
     def missing_column_findings(self, missing_columns: tuple[str, ...]) -> pd.DataFrame:
         """One file-level finding per mandatory column the file lacks."""

@@ -70,7 +70,14 @@ def present(s: pd.Series) -> np.ndarray:
 
 
 def day_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Days since 1970-01-01 of ISO dates (any year 0001-9999), and which rows hold a real ISO date."""
+    """Days since 1970-01-01 of ISO dates (any year 0001-9999), and which rows hold a real ISO date (0 and
+    False where absent). Parsed once per distinct value: a column holds few distinct dates."""
+    codes, uniques = pd.factorize(s)
+    days, valid = _distinct_day_numbers(pd.Series(uniques, dtype="str"))
+    return np.append(days, 0)[codes], np.append(valid, False)[codes]
+
+
+def _distinct_day_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text = s.astype("str")
     shaped = text.str.fullmatch(_ISO_DATE).to_numpy(dtype=bool, na_value=False)
     parts = text.where(shaped, "1970-01-01")
