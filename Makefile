@@ -12,8 +12,10 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
 # uv resolves Airflow + GX in seconds where pip backtracks for minutes; constraints.txt pins the set CI tested.
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on CI's machine) every Airflow task
+# process would otherwise compile Airflow and GX again on import.
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements/constraints.txt -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c requirements/constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
