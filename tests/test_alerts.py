@@ -15,7 +15,7 @@ import requests
 import sqlalchemy as sa
 from indicator_rows import batch, local
 
-from citycredit import alerts, indicators
+from citycredit import alerts, indicators, registry
 
 pytestmark = pytest.mark.db
 SEPTEMBER = "2025-09"
@@ -35,7 +35,9 @@ NAMED = [
     {"id": "jtys", "name": "平顶山市交通运输局"},
     {"id": "zjj", "name": "平顶山市住房和城乡建设局"},
     {"id": "yjgl", "name": "平顶山市应急管理局"},
+    {"id": "fgw", "name": "平顶山市发展和改革委员会"},
 ]
+EVERY_DEPARTMENT = [d.id for d in registry.load().departments]
 
 
 def recorded(engine) -> list[tuple]:
@@ -78,7 +80,7 @@ def test_watch_catches_up_on_last_month_and_waits_for_this_months_deadline(deliv
     monkeypatch.setenv("AIRFLOW_CONN_CITYCREDIT_ALERT_WEBHOOK", httpserver.url_for("/hook"))
     httpserver.expect_request("/hook", method="POST").respond_with_json({})
     named = alerts.watch(deliveries, now=local("2025-10-01 06:00"))
-    assert named == ["jtys", "zjj", "yjgl"]
+    assert named == ["jtys", "zjj", "yjgl", "fgw"]
     assert [r[0] for r in recorded(deliveries)] == ["2025-09-01"]  # October's deadline is still ahead
 
 
@@ -92,7 +94,7 @@ def test_without_a_notifier_connection_the_alert_is_logged_and_checked_again_lat
 
 def test_a_month_where_everyone_delivered_is_recorded_without_a_message(engine, httpserver):
     with engine.begin() as conn:
-        for department in ("scjg", "sthj", "jtys", "zjj", "yjgl"):
+        for department in EVERY_DEPARTMENT:
             batch(conn, department, "penalty", "2025-09-10 10:00")
     notifier = alerts.WebhookNotifier(httpserver.url_for("/hook"))
     assert alerts.check_deadline(engine, SEPTEMBER, notifier, now=local("2025-09-21 09:00")) is None
@@ -137,7 +139,7 @@ def test_the_alert_by_e_mail_through_an_smtp_connection(deliveries, smtp_server,
     alerts.check_deadline(deliveries, SEPTEMBER, notifier, now=local("2025-09-21 09:00"))
     (message,) = smtp_server.messages
     assert message["To"] == "duty@example.cn" and message["From"] == "xyb@example.cn"
-    assert "3个部门未报送" in message["Subject"]
+    assert "4个部门未报送" in message["Subject"]
     assert "平顶山市住房和城乡建设局" in message.get_content()
     assert recorded(deliveries)[0][2] == "smtp"
 
@@ -156,7 +158,7 @@ def test_the_monthly_dag_computes_the_month_and_sends_the_deadline_alert(deliver
             )
         ).scalar()
         scored = conn.execute(sa.text("SELECT count(*) FROM mart.scorecard_totals WHERE month = '2025-09-01'")).scalar()
-    assert (reported, scored) == (0, 5)  # the batches carry no rows; every department is scored
+    assert (reported, scored) == (0, len(EVERY_DEPARTMENT))  # the batches carry no rows; every department is scored
     # The run checks the previous and the current month of the day it runs: the months whose deadline has passed
     # are alerted once each, naming every department (nothing was delivered then).
     now = datetime.now(UTC)
@@ -165,4 +167,5 @@ def test_the_monthly_dag_computes_the_month_and_sends_the_deadline_alert(deliver
         m for m in ((current - timedelta(days=1)).replace(day=1), current) if indicators.reporting_deadline(m) <= now
     ]
     assert [r[0] for r in recorded(deliveries)] == [m.isoformat() for m in months]
-    assert [len(request.get_json()["departments"]) for request, _ in httpserver.log] == [5] * len(months)
+    named = [len(request.get_json()["departments"]) for request, _ in httpserver.log]
+    assert named == [len(EVERY_DEPARTMENT)] * len(months)

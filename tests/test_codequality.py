@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from indicator_rows import batch
 from staged_batches import LICENSE_RECORD, stage
 
 from citycredit import codequality, identifiers, load
@@ -116,3 +117,64 @@ def test_wrong_and_duplicate_codes_appear_in_the_stock_and_leave_it_when_correct
     ]
     assert issues(engine, "2025-10-31") == [("一名多码", None, "平顶山市鑫华建材有限公司")]
     assert codequality.stock_size(engine, date(2025, 10, 31)) == 3
+
+
+# The stock and its issues as migration 0002 defined them, straight from every observation: the summary kept by
+# migration 0007 (quality.uscc_pairs) must give exactly these on any day.
+REFERENCE_STOCK = """
+    WITH stock AS (SELECT * FROM quality.uscc_observations o
+                   WHERE o.reported_on <= :d AND (o.withdrawn_on IS NULL OR o.withdrawn_on > :d))
+    SELECT 'stock', code, NULL, min(reported_on), NULL, bool_and(code_valid) FROM stock GROUP BY code
+    UNION ALL
+    SELECT '错码', code, min(name_key), min(reported_on), count(*), NULL FROM stock WHERE NOT code_valid GROUP BY code
+    UNION ALL
+    SELECT '一码多名', code, NULL, min(reported_on), count(*), NULL FROM stock
+    WHERE code_valid AND name_key IS NOT NULL GROUP BY code HAVING count(DISTINCT name_key) >= 2
+    UNION ALL
+    SELECT '一名多码', NULL, name_key, min(reported_on), count(*), NULL FROM stock
+    WHERE code_valid AND name_key IS NOT NULL GROUP BY name_key HAVING count(DISTINCT code) >= 2
+"""
+SUMMARY_STOCK = """
+    SELECT 'stock', code, NULL, first_seen, NULL, code_valid FROM quality.uscc_stock(:d)
+    UNION ALL
+    SELECT issue, code, name_key, first_seen, observations, NULL FROM quality.uscc_issues(:d)
+"""
+
+
+def test_the_stock_summary_gives_what_every_observation_gives_on_any_day(engine):
+    rng = np.random.default_rng(6)
+    codes = [GOOD, MISTYPED, OTHER, "91440300708461136T", "9144030071526726XG", "91110108551385082Q"]
+    names = ["平顶山市鑫华建材有限公司", "平顶山市恒德物流有限公司", "平顶山市恒德物流（有限）公司", "新华区李记烩面馆"]
+    names.append(None)
+    days = pd.date_range("2025-01-01", "2025-12-31").date
+    with engine.begin() as conn:
+        for month in range(1, 13):  # one batch a month, each one statement (the summary's triggers fire per statement)
+            b = batch(conn, "scjg", "license", f"2025-{month:02d}-28 10:00")
+            rows = [
+                {"b": b, "r": r, "d": days[rng.integers(0, len(days))], "c": codes[rng.integers(0, len(codes))],
+                 "n": names[rng.integers(0, len(names))]}
+                for r in range(1, 41)
+            ]  # fmt: skip
+            conn.execute(
+                sa.text(
+                    "INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on,"
+                    " code, subject_name, name_key, code_valid, loaded) VALUES (:b, :r, 'license', 'scjg', :d, :c,"
+                    " :n, quality.name_key(:n), quality.uscc_valid(:c), true)"
+                ),
+                rows,
+            )
+        for month in range(2, 13, 3):  # withdrawals in a few statements, on or after the day reported
+            conn.execute(
+                sa.text(
+                    "UPDATE quality.uscc_observations SET withdrawn_on = reported_on + (source_row % 90)"
+                    " WHERE withdrawn_on IS NULL AND (batch_id + source_row) % 4 = 0"
+                    " AND extract(month FROM reported_on) <= :m"
+                ),
+                {"m": month},
+            )
+        conn.execute(sa.text("DELETE FROM quality.uscc_observations WHERE source_row = 40"))
+    with engine.connect() as conn:
+        for day in [date(2024, 12, 31), *(d for d in days if d.day in (1, 15) or d.month == 12), date(2026, 6, 30)]:
+            expected = sorted(map(tuple, conn.execute(sa.text(REFERENCE_STOCK), {"d": day})), key=repr)
+            assert sorted(map(tuple, conn.execute(sa.text(SUMMARY_STOCK), {"d": day})), key=repr) == expected, day
+        assert len(expected) > 6 and {row[0] for row in expected} == {"stock", "错码", "一码多名", "一名多码"}

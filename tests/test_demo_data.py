@@ -19,6 +19,7 @@ import chinese_calendar
 import openpyxl
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from citycredit import demo_data
 from citycredit.config import fields
@@ -436,6 +437,98 @@ def test_the_register_holds_every_subject_then_weekly_registrations_and_closures
         assert not new["zt_shxym"].isin(register["zt_shxym"]).any()
         assert ended["zt_shxym"].isin(register["zt_shxym"]).all()
         assert (ended["zt_zxrq"] < ended["delivered"]).all()
+
+
+# --- 信用承诺, 异议 and 信用修复 -------------------------------------------------------------------------------
+COMMITMENT_TYPES = {"审批替代型", "主动承诺型", "信用修复型", "行业自律型", "证明事项告知承诺", "其他"}
+
+
+def test_commitments_come_from_the_departments_that_take_them(delivered, tables):
+    registry = load_registry()
+    feeds = {f.id: f for f in registry.feeds if f.dataset == "credit_commitment"}
+    assert {f.department_id for f in feeds.values()} == {"scjg", "zjj"}
+    for feed in feeds.values():
+        frame = pd.concat(files_by_feed(delivered, tables, feed.id), ignore_index=True)
+        assert len(frame) == RECORDS
+        assert (frame["cn_slbm"].str.startswith(feed.department_name) | frame["cn_slbm"].eq("")).all()
+        dated = frame["cn_rq"].dropna()
+        assert (dated >= dt.date(2025, 9, 1)).all() and (dated < frame.loc[dated.index, "delivered"]).all()
+        assert frame["cn_wsh"].str.fullmatch(r"(平(市监|建)承〔2025〕\d+号)?").all()
+        local = ~frame["cn_lx"].isin(COMMITMENT_TYPES | {""})
+        assert 0.01 <= share(local) <= 0.03  # LOCAL_CODE_RATE: written in the clerk's own words
+        kinds = frame["cn_zt_lb"].value_counts(normalize=True)
+        assert kinds["法人及非法人组织"] > 0.5 and not frame["cn_shxym"].eq(USCC_PLACEHOLDER).any()
+    construction = pd.concat(files_by_feed(delivered, tables, "zjj_commitment"))
+    assert set(construction["cn_zt_lb"]) <= {"法人及非法人组织", ""}  # construction companies, no shops or people
+
+
+@pytest.mark.parametrize("feed", ["fgw_objection", "fgw_credit_repair"])
+def test_cases_arrive_when_accepted_and_again_when_concluded(delivered, tables, feed):
+    assert load_registry().feed(feed).department_id == "fgw"
+    prefix = "yy" if feed == "fgw_objection" else "xf"
+    frame = pd.concat(files_by_feed(delivered, tables, feed), ignore_index=True).drop_duplicates()
+    number, accepted, concluded, result = (frame[f"{prefix}_{c}"] for c in ("bh", "slrq", "bjrq", "jg"))
+    open_ = concluded.isna() & result.eq("")
+    assert open_.any() and (~open_).sum() > open_.sum()
+    assert (concluded.dropna() < frame.loc[concluded.dropna().index, "delivered"]).all()
+    # a case open in one file comes again, concluded, in a later one: two versions of one case
+    reconcluded = set(number[open_]) & set(number[concluded.notna()])
+    assert reconcluded and frame.loc[number.isin(reconcluded)].groupby(f"{prefix}_bh")["delivered"].nunique().min() == 2
+    done = frame[concluded.notna() & accepted.notna()]
+    if feed == "fgw_objection":
+        assert set(done["yy_xxlx"]) <= {"行政处罚", "行政许可", "信用名单", "其他", ""}
+        assert done["yy_xxly"].isin([d.name for d in load_registry().departments if d.id != "fgw"] + [""]).all()
+        days = [(b - a).days for a, b in zip(done["yy_slrq"], done["yy_bjrq"], strict=True)]
+    else:
+        assert done["xf_slbm"].isin(["平顶山市发展和改革委员会", ""]).all()
+        days = [len(chinese_calendar.get_workdays(a + dt.timedelta(days=1), b)) for a, b in
+                zip(done["xf_slrq"], done["xf_bjrq"], strict=True)]  # fmt: skip
+        assert 0 < sum(d > 5 for d in days) < len(days) / 3, "some repairs take longer than 5 working days"
+    assert sum(d < 0 for d in days) <= 0.05 * len(days)  # SWAPPED_DATES_RATE: 受理 and 办结 typed the wrong way
+    assert 0 < max(days) <= 31
+
+
+@pytest.mark.db
+def test_the_demo_ingest_validates_and_loads_the_new_feeds_and_the_month_has_their_indicators(warehouse_url):
+    from citycredit import indicators, pipeline, settings, warehouse
+
+    demo_data.generate_feeds(settings.data_path("landing", "inbox"))  # as `citycredit demo` does: 400 a feed
+    feeds = ["scjg_subjects", "scjg_commitment", "zjj_commitment", "fgw_objection", "fgw_credit_repair"]
+    pipeline.prepare_warehouse()
+    for feed in feeds:
+        for batch_id in pipeline.land_feed(feed):
+            pipeline.normalize_batch(batch_id)
+            pipeline.validate_batch(batch_id)
+            pipeline.load_batch(batch_id)
+    engine = warehouse.engine()
+    with engine.connect() as conn:
+        batches = conn.execute(
+            sa.text(
+                "SELECT b.feed_id, b.dataset, b.status, a.received, a.loaded, a.quarantined, a.duplicate, a.revised"
+                " FROM landing.batches b JOIN quality.batch_accounting a USING (batch_id)"
+            )
+        ).all()
+        versions = {t: conn.execute(sa.text(f"SELECT max(version) FROM core.{t}")).scalar() for t in
+                    ("objection", "credit_repair")}  # fmt: skip
+    assert {b.feed_id for b in batches} == set(feeds) and {b.status for b in batches} == {"loaded"}
+    assert all(b.received == b.loaded + b.quarantined + b.duplicate for b in batches)
+    for dataset in ("credit_commitment", "objection", "credit_repair"):
+        rows = [b for b in batches if b.dataset == dataset]
+        assert sum(b.loaded for b in rows) > 4 * sum(b.quarantined for b in rows), dataset  # mostly right
+    assert sum(b.quarantined for b in batches if b.dataset != "subject_registry") > 0, "their faults are caught"
+    assert versions == {"objection": 2, "credit_repair": 2}  # an open case, then the same case concluded
+
+    indicators.compute_month(engine, "2025-09")
+    city = {
+        r["indicator"]: r
+        for r in indicators.month_values(engine, "2025-09")
+        if r["scope"] == "city" and r["dataset"] == "all"
+    }
+    for indicator in ("credit_commitment_rate", "objection_upheld_share", "objection_handling_days",
+                      "credit_repair_overdue"):  # fmt: skip
+        assert city[indicator]["denominator"] > 0 and city[indicator]["value"] is not None, indicator
+    assert 0 < city["objection_upheld_share"]["value"] < 1 and 0 <= city["credit_repair_overdue"]["value"] < 1
+    assert city["objection_handling_days"]["value"] >= 1
 
 
 # --- The benchmark file ------------------------------------------------------------------------------------

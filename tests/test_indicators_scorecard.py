@@ -65,7 +65,7 @@ def test_items_scored_from_data_and_by_hand_and_the_totals(engine, scorecard_fil
     items, totals = scores(engine, scorecard_file)
 
     assert items[("scjg", "2.1")] == (10, "data", 2, 2)
-    assert items[("scjg", "2.2")] == (0, "data", 3, 4)
+    assert items[("scjg", "2.2")] == (0, "data", 3, 5)  # 信用承诺 not delivered
     assert items[("scjg", "5.2b")] == (0, "data", 0, 1)
     assert items[("scjg", "1.2")][:2] == (15, "manual")  # the month's entry wins over the year's
     assert items[("scjg", "3.1")] == (None, "missing", None, None)
@@ -76,7 +76,7 @@ def test_items_scored_from_data_and_by_hand_and_the_totals(engine, scorecard_fil
     assert totals["sthj"] == (89, 0, "良好")  # 85 + 附加分 4: just under 优秀
 
     assert items[("yjgl", "2.1")] == (0, "data", 0, 1)
-    assert set(totals) == {"scjg", "sthj", "jtys", "zjj", "yjgl"}
+    assert set(totals) == {"scjg", "sthj", "jtys", "zjj", "yjgl", "fgw"}
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@ under two or more normalized names, one name under two or more codes), and their
 
 Every subject code a batch brings (loaded or quarantined; the placeholder excluded) is recorded by the load in
 quality.uscc_observations; it leaves the stock when a later version of its record replaces it or a correction
-fixes it. The SQL functions quality.uscc_issues(d) and quality.uscc_stock(d) (sql/migrations/0002) give the
-stock and its issues at the end of any day; this module writes the observations and reads those functions.
+fixes it. The SQL functions quality.uscc_issues(d) and quality.uscc_stock(d) (sql/migrations/0002, rewritten in
+0007) give the stock and its issues at the end of any day, from a summary per code and name that triggers on the
+observations keep (quality.uscc_pairs): a day's stock costs what the stock holds, not the history. This module
+writes the observations and reads those functions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Synthetic department deliveries of 双公示 records, with the faults real departments make.
+"""Synthetic department deliveries (双公示 records, credit lists, the register, 信用承诺, 异议 and 信用修复 cases),
+with the faults real departments make.
 
 ``generate_feeds`` fills a landing inbox with one month of deliveries for every file feed of the registry, each
 department in its own format (GBK CSV, UTF-8 with BOM, XLSX with a title row, ``XK_*``/``CF_*`` headers, local
@@ -29,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
 
+from citycredit import datasets
 from citycredit.config import Field, fields
 from citycredit.identifiers import (
     ID_CHECK,
@@ -53,20 +55,39 @@ FULLWIDTH_RATE = 0.03  # of all rows: codes, 文书号 and amounts typed with fu
 UNIT_ERROR_RATE = 0.01  # of rows with a fine: 罚款金额 entered in 元 instead of 万元
 INVALID_ID_CHECK_RATE = 0.03  # of 自然人 rows: 身份证号码 with a wrong check digit
 MISSING_AMOUNT_RATE = 0.02  # of penalty rows whose 处罚类别 needs an amount or 证照: it is missing
+LOCAL_CODE_RATE = 0.02  # of 信用承诺 rows and concluded 异议 / 信用修复 cases: a code in the clerk's own words
+SWAPPED_DATES_RATE = 0.01  # of concluded 异议 / 信用修复 cases: 受理日期 and 办结日期 typed in each other's column
 
 BLOCK_ROWS = 100_000  # rows generated and written at a time by write_large_csv
 LONG_TERM = np.datetime64("2099-12-31")  # 有效期至 of a permit without end (长期)
 
 LEGAL, BUSINESS, PERSON = 0, 1, 2
 KIND_LABELS = np.array(["法人及非法人组织", "个体工商户", "自然人"], dtype=object)
-SUBJECT_SHARES = {"license": (0.60, 0.25, 0.15), "penalty": (0.50, 0.30, 0.20)}
+SUBJECT_SHARES = {
+    "license": (0.60, 0.25, 0.15),
+    "penalty": (0.50, 0.30, 0.20),
+    "credit_commitment": (0.70, 0.25, 0.05),
+    "objection": (0.70, 0.22, 0.08),
+    "credit_repair": (0.75, 0.25, 0.0),
+}
 DATASET_TITLES = {
     "license": "行政许可",
     "penalty": "行政处罚",
     "credit_list": "信用名单",
     "subject_registry": "市场主体登记",
+    "credit_commitment": "信用承诺",
+    "objection": "信用信息异议",
+    "credit_repair": "信用修复",
 }
-PREFIXES = {"license": "xk", "penalty": "cf", "credit_list": "md", "subject_registry": "zt"}  # of the column names
+PREFIXES = {
+    "license": "xk",
+    "penalty": "cf",
+    "credit_list": "md",
+    "subject_registry": "zt",
+    "credit_commitment": "cn",
+    "objection": "yy",
+    "credit_repair": "xf",
+}  # of the column names
 
 # GB/T 2260 codes of 平顶山市 and its districts and counties (public administrative divisions).
 DISTRICTS = (
@@ -613,14 +634,17 @@ def _items(kinds: np.ndarray, items: tuple, rng: np.random.Generator) -> np.ndar
     return chosen
 
 
-def _subjects(prefix: str, kinds: np.ndarray, pools: _Pools, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Subject columns, with placeholder codes, mistyped USCCs and wrong 身份证 check digits."""
+def _subjects(
+    prefix: str, kinds: np.ndarray, pools: _Pools, rng: np.random.Generator, placeholder_codes: bool = True
+) -> dict[str, np.ndarray]:
+    """Subject columns, with mistyped USCCs and wrong 身份证 check digits, and (the 双公示 templates, which have a
+    工商注册号 column for it) placeholder codes."""
     n = len(kinds)
     out = {k: _blank(n) for k in ("xdr_mc", "xdr_shxym", "xdr_gszc", "frdb", "fr_zjlx", "fr_zjhm", "xdr_zjlx",
                                   "xdr_zjhm")}  # fmt: skip
     out["xdr_lb"] = KIND_LABELS[kinds]
     people = pools.people
-    placeholder = _quota(rng, kinds == BUSINESS, PLACEHOLDER_RATE)
+    placeholder = _quota(rng, kinds == BUSINESS, PLACEHOLDER_RATE) if placeholder_codes else np.zeros(n, dtype=bool)
     no_regno = _quota(rng, placeholder, PLACEHOLDER_WITHOUT_REGNO_RATE)
     mistyped = _quota(rng, (kinds != PERSON) & ~placeholder, WRONG_USCC_CHECK_RATE)
     for kind, orgs in ((LEGAL, pools.companies), (BUSINESS, pools.businesses)):
@@ -762,15 +786,73 @@ def _cn_date(day: int) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-BUILDERS = {"license": _license, "penalty": _penalty}
+@dataclass(frozen=True)
+class _Commitment:
+    type: str  # 承诺类型 (code_tables: 审批替代型, 主动承诺型, 信用修复型, 行业自律型, 证明事项告知承诺, 其他)
+    matter: str  # 承诺事项
+    kinds: tuple[int, ...]
+    local_type: str  # how a clerk sometimes writes the type instead (not in the code table)
+
+
+# By department domain (keyword in its name): the 承诺书编号 middle part and the commitments it takes.
+COMMITMENTS = {
+    "市场监督": ("市监承", (
+        _Commitment("证明事项告知承诺", "食品经营许可告知承诺：申请人承诺已具备与经营项目相适应的经营场所、设备设施和"
+                    "食品安全管理制度", (LEGAL, BUSINESS), "告知承诺"),
+        _Commitment("审批替代型", "市场主体登记告知承诺：申请人承诺所提交的住所（经营场所）信息真实、合法、有效",
+                    (LEGAL, BUSINESS, PERSON), "容缺受理承诺"),
+        _Commitment("主动承诺型", "诚信经营承诺：依法诚信经营，不销售假冒伪劣商品，不作虚假宣传", (LEGAL, BUSINESS),
+                    "主动承诺"),
+    )),
+    "住房": ("建承", (
+        _Commitment("审批替代型", "建筑工程施工许可告知承诺制：建设单位承诺施工图设计文件已审查合格、施工场地已具备"
+                    "施工条件", (LEGAL,), "告知承诺制"),
+        _Commitment("证明事项告知承诺", "建筑业企业资质申请告知承诺：申请人承诺所填报的企业业绩、技术人员信息真实",
+                    (LEGAL,), "资质告知承诺"),
+        _Commitment("行业自律型", "建筑市场行业自律承诺：依法承揽工程，不转包、不违法分包，按时足额支付农民工工资",
+                    (LEGAL,), "自律承诺"),
+    )),
+    "": ("承", (_Commitment("其他", "信用承诺：承诺所提交的材料真实、合法、有效", (LEGAL, BUSINESS), "一般承诺"),)),
+}  # fmt: skip
+
+
+def _commitment(decided: np.ndarray, seq: np.ndarray, issuer: _Issuer, pools: _Pools, rng) -> dict[str, np.ndarray]:
+    doc, items = next(v for k, v in COMMITMENTS.items() if k in issuer.name)
+    n = len(decided)
+    kinds = _kinds(n, "credit_commitment", items, rng)
+    item = _items(kinds, items, rng)
+    subjects = _subjects(PREFIXES["credit_commitment"], kinds, pools, rng, placeholder_codes=False)
+    local = _quota(rng, np.ones(n, dtype=bool), LOCAL_CODE_RATE)
+    unit = np.where(rng.random(n) < 0.75, 0, rng.integers(0, len(issuer.units), n))
+    table = {field: np.array([getattr(c, field) for c in items], dtype=object)
+             for field in ("type", "matter", "local_type")}  # fmt: skip
+    return {
+        "cn_zt_mc": subjects["cn_xdr_mc"],
+        "cn_zt_lb": subjects["cn_xdr_lb"],
+        "cn_shxym": subjects["cn_xdr_shxym"],
+        "cn_zjhm": subjects["cn_xdr_zjhm"],
+        "cn_lx": np.where(local, table["local_type"][item], table["type"][item]),
+        "cn_sx": table["matter"][item],
+        "cn_wsh": _doc_numbers(doc, issuer, decided, seq),
+        "cn_rq": decided.copy(),
+        "cn_slbm": issuer.units[unit],
+        "cn_slbmdm": issuer.unit_codes[unit],
+    }
+
+
+BUILDERS = {"license": _license, "penalty": _penalty, "credit_commitment": _commitment}
 
 
 def _records(dataset: str, decided: np.ndarray, seq: np.ndarray, issuer: _Issuer, pools: _Pools, rng) -> dict:
     """All canonical columns (fields.yaml order) for rows decided on the given days, faults included."""
     if dataset not in BUILDERS:
-        raise ValueError(f"样例数据只支持行政许可（license）和行政处罚（penalty），不支持 {dataset!r}")
-    built = BUILDERS[dataset](decided, seq, issuer, pools, rng)
-    n = len(decided)
+        raise ValueError(f"样例数据只支持行政许可、行政处罚和信用承诺（{'、'.join(BUILDERS)}），不支持 {dataset!r}")
+    return _with_faults(dataset, BUILDERS[dataset](decided, seq, issuer, pools, rng), len(decided), rng)
+
+
+def _with_faults(dataset: str, built: dict[str, np.ndarray], n: int, rng) -> dict[str, np.ndarray]:
+    """Every canonical column (fields.yaml order); MISSING_MANDATORY_RATE of the rows lose one mandatory field,
+    FULLWIDTH_RATE have their codes, 文书号 and amounts typed in full-width characters."""
     columns = fields(dataset)
     frame = {f.name: built[f.name] if f.name in built else _blank(n) for f in columns}
     required = [f.name for f in columns if f.required]
@@ -1136,6 +1218,129 @@ def _register_files(
     return delivered
 
 
+# --- 异议 and 信用修复 cases handled by the credit center -------------------------------------------------------
+@dataclass(frozen=True)
+class _CaseKind:
+    number: str  # case numbers: this, the year and month of 受理, a serial
+    per_records: int  # one case a month per this many records of a 双公示 feed
+    types: tuple[tuple[str, float], ...]  # 信息类别 and their shares
+    results: tuple[tuple[str, float], ...]  # 处理结果 and their shares
+    days: tuple[int, int]  # 受理 to 办结: at least, below (working days or calendar days)
+    slow_days: tuple[int, int]  # the same for the slow cases
+    slow_share: float
+    working_days: bool  # days counted on the official calendar (信用修复) or the calendar (异议)
+
+
+CASE_KINDS = {
+    "objection": _CaseKind("YY", 20, (("行政处罚", 0.7), ("行政许可", 0.1), ("信用名单", 0.15), ("其他", 0.05)),
+                           (("异议成立", 0.35), ("部分成立", 0.15), ("异议不成立", 0.5)), (1, 11), (11, 31), 0.15,
+                           working_days=False),
+    "credit_repair": _CaseKind("XF", 10, (("行政处罚", 0.8), ("信用名单", 0.2)),
+                               (("准予修复", 0.85), ("不予修复", 0.15)), (1, 6), (6, 15), 0.12, working_days=True),
+}  # fmt: skip
+LOCAL_RESULTS = {"异议成立": "成立", "部分成立": "部分采纳", "异议不成立": "不成立", "准予修复": "同意修复",
+                 "不予修复": "不同意修复"}  # fmt: skip
+CASE_BACKLOG_DAYS = 20  # cases accepted this many days before the month may still be open at its start
+
+
+def _shares(pairs: tuple[tuple[str, float], ...], n: int, rng) -> np.ndarray:
+    values, weights = zip(*pairs, strict=True)
+    return np.array(values, dtype=object)[rng.choice(len(values), n, p=np.array(weights) / sum(weights))]
+
+
+def _cases(dataset: str, kind: _CaseKind, feed: Feed, registry: Registry, month: str, n: int, pools: _Pools, rng):
+    """n cases accepted from CASE_BACKLOG_DAYS before the month to its end: columns, and 受理 / 办结 days."""
+    start, end = _month(month)
+    accepted = np.sort(rng.choice(_workdays(start - dt.timedelta(days=CASE_BACKLOG_DAYS), end - dt.timedelta(days=1)),
+                                  n)).astype("datetime64[D]")  # fmt: skip
+    slow = rng.random(n) < kind.slow_share
+    days = np.where(slow, rng.integers(*kind.slow_days, n), rng.integers(*kind.days, n))
+    if kind.working_days:
+        concluded = np.array([chinese_calendar.find_workday(int(k), d) for k, d in
+                              zip(days, accepted.astype(object), strict=True)], dtype="datetime64[D]")  # fmt: skip
+    else:
+        concluded = accepted + days
+    prefix = PREFIXES[dataset]
+    kinds = rng.choice(3, n, p=SUBJECT_SHARES[dataset])
+    subjects = _subjects(prefix, kinds, pools, rng, placeholder_codes=False)
+    types = _shares(kind.types, n, rng)
+    # The information objected to or repaired: a record of one of the city's departments, with its 文书号.
+    sources = [d for d in registry.departments if d.id != feed.department_id]
+    source = rng.integers(0, len(sources), n)
+    serial = rng.integers(1, 2000, n)
+    year = np.array(_years(accepted)) - (rng.random(n) < 0.3)
+    city = registry.city["name"][0]
+
+    def document(t: str, s: int, y: int, k: int) -> str:
+        domain = _domain_of(sources[s].name)
+        middle = {"行政处罚": domain.penalty_doc, "行政许可": domain.license_doc}.get(t)
+        return f"{city}{middle}〔{y}〕{k}号" if middle else ""
+
+    documents = np.array(
+        [document(*a) for a in zip(types.tolist(), source.tolist(), year.tolist(), serial.tolist(), strict=True)],
+        dtype=object,
+    )
+    months = accepted.astype("datetime64[M]").astype(object)
+    numbers = np.array([f"{kind.number}{m:%Y%m}{k:04d}" for k, m in enumerate(months.tolist(), start=1)], dtype=object)
+    frame = {
+        f"{prefix}_bh": numbers,
+        f"{prefix}_zt_mc": subjects[f"{prefix}_xdr_mc"],
+        f"{prefix}_shxym": subjects[f"{prefix}_xdr_shxym"],
+        f"{prefix}_zjhm": subjects[f"{prefix}_xdr_zjhm"],
+        f"{prefix}_xxlx": types,
+        f"{prefix}_xxbh": documents,
+        f"{prefix}_slrq": accepted,
+        f"{prefix}_bjrq": concluded,
+        f"{prefix}_jg": _shares(kind.results, n, rng),
+    }
+    if dataset == "objection":
+        frame["yy_xxly"] = np.array([sources[s].name for s in source.tolist()], dtype=object)
+    else:
+        frame["xf_slbm"] = np.full(n, feed.department_name, dtype=object)
+    return frame, accepted, concluded
+
+
+def _case_files(
+    inbox: Path, feed: Feed, style: _Style, days: list[dt.date], pools: _Pools, records: int, rng, tz, month: str
+) -> list[DeliveredFile]:
+    """Weekly files of the credit center's 异议 or 信用修复 register: the first holds the cases open at the month's
+    start and those accepted since; each file then the cases accepted or concluded since the last one. A case
+    still open on a file's day comes without 办结日期 and result and comes again once concluded (a new version).
+    Faults: those of every feed, results in the clerk's words (LOCAL_CODE_RATE) and swapped dates."""
+    dataset = feed.dataset
+    kind = CASE_KINDS[dataset]
+    prefix = PREFIXES[dataset]
+    count = max(records // kind.per_records, 12)
+    cases, accepted, concluded = _cases(dataset, kind, feed, load_registry(), month, count, pools, rng)
+    folder = inbox / feed.department_id / feed.id
+    folder.mkdir(parents=True, exist_ok=True)
+    start = np.datetime64(_month(month)[0], "D")
+    delivered = []
+    for k, day in enumerate(np.array(days, dtype="datetime64[D]")):
+        since = np.datetime64(days[k - 1], "D") if k else start
+        closed = concluded < day
+        rows = (accepted < day) & ((accepted >= since) | (closed & (concluded >= since)) | (k == 0) & ~closed)
+        if k == 0:
+            rows &= concluded >= start
+        if not rows.any():  # nothing accepted or concluded that week: no file
+            continue
+        part = _take(cases, np.flatnonzero(rows))
+        open_ = ~closed[rows]
+        part[f"{prefix}_bjrq"] = np.where(open_, np.datetime64("NaT"), part[f"{prefix}_bjrq"])
+        part[f"{prefix}_jg"] = np.where(open_, "", part[f"{prefix}_jg"]).astype(object)
+        local = _quota(rng, ~open_, LOCAL_CODE_RATE)
+        part[f"{prefix}_jg"][local] = [LOCAL_RESULTS[r] for r in part[f"{prefix}_jg"][local].tolist()]
+        swapped = _quota(rng, ~open_, SWAPPED_DATES_RATE)
+        part[f"{prefix}_slrq"], part[f"{prefix}_bjrq"] = (
+            np.where(swapped, part[f"{prefix}_bjrq"], part[f"{prefix}_slrq"]),
+            np.where(swapped, part[f"{prefix}_slrq"], part[f"{prefix}_bjrq"]),
+        )
+        part = _with_faults(dataset, part, len(part[f"{prefix}_bh"]), rng)
+        delivered.append(_write_delivery(folder, feed, style, part, _delivered_at(day.astype(object), rng, tz), k + 1,
+                                         rng))  # fmt: skip
+    return delivered
+
+
 # --- Public API -------------------------------------------------------------------------------------------
 def generate_feeds(
     inbox: Path, *, month: str = "2025-09", seed: int = 20250930, records_per_feed: int = 400
@@ -1155,6 +1360,9 @@ def generate_feeds(
         style = _style_for(feed, _department_index(registry, feed))
         if feed.dataset not in BUILDERS:
             days = _delivery_days(month, _department_index(registry, feed) % 5)
+            if feed.dataset in CASE_KINDS:
+                delivered += _case_files(inbox, feed, style, days, pools, records_per_feed, rng, tz, month)
+                continue
             write = {"credit_list": _credit_list_files, "subject_registry": _register_files}[feed.dataset]
             delivered += write(inbox, feed, style, days, pools, records_per_feed, rng, tz)
             continue
@@ -1172,7 +1380,7 @@ def generate_feeds(
             if counts[k] == 0:
                 continue
             part = {name: col[offsets[k] : offsets[k + 1]] for name, col in frame.items()}
-            order = np.argsort(part[f"{PREFIXES[feed.dataset]}_jdrq"], kind="stable")
+            order = np.argsort(part[datasets.get(feed.dataset).decision_date], kind="stable")
             part = {name: col[order] for name, col in part.items()}
             at = _delivered_at(delivery.day, rng, tz)
             delivered.append(_write_delivery(folder, feed, style, part, at, k + 1, rng))
