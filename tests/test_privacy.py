@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -233,3 +235,34 @@ def test_records_rebuilt_from_a_queue_are_masked_by_the_root_handlers(restore_lo
     finally:
         root.removeHandler(handler)
     assert stream.getvalue() == "worker id 1101**********002X\n"
+
+
+# --- where masking is installed --------------------------------------------------------------------------------
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+
+def test_every_task_process_masks_its_logs_from_the_import_of_the_task_bodies():
+    """The DAG files import citycredit.pipeline, in the DAG processor and in every task process."""
+    result = _run_python(
+        "import logging, sys\n"
+        "import citycredit.pipeline\n"
+        "logging.basicConfig(stream=sys.stdout, format='%(message)s')\n"  # a handler added later, as Airflow's
+        f"logging.getLogger('citycredit.landing').warning('landed %s', '{ID18}.csv')\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    assert result.stdout.splitlines() == ["landed 1101**********002X.csv", "False"]  # no pandas at DAG parse time
+
+
+def test_the_command_line_masks_its_logs(tmp_path):
+    result = _run_python(
+        "import logging, sys\n"
+        "from citycredit import cli\n"
+        "cli.build_parser = lambda: (_ for _ in ()).throw(SystemExit(0))\n"  # stop right after the set-up
+        "try:\n    cli.main([])\nexcept SystemExit:\n    pass\n"
+        "logging.basicConfig(stream=sys.stdout, format='%(message)s')\n"
+        f"logging.getLogger('citycredit.cli').error('bad id %s', '{ID15}')\n"
+    )
+    assert result.stdout == "bad id 1101*******1002\n"

@@ -128,6 +128,9 @@ def cmd_demo(args) -> int:
     print(f"  data directory   {settings.home()}")
     print(f"  delivered files  {settings.data_path('landing', 'archive')} (rejected: landing/rejected)")
     print(f"  Airflow home     {settings.data_path('airflow')} (logs under logs/)")
+    from citycredit.reports import publish
+
+    print(f"  quality report   {publish.report_path(DEMO_MONTH)} (department feedback under feedback/{DEMO_MONTH}/)")
     print("  commands         citycredit batches | citycredit indicators --month " + DEMO_MONTH)
     return 0
 
@@ -214,10 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     from citycredit import bench
 
     bench.add_parser(sub)
+    from citycredit.reports import publish
+
+    publish.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from citycredit import privacy
+
+    privacy.install_log_masking()
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from citycredit.identifiers import as_text
+if TYPE_CHECKING:  # pandas is imported where a column is masked: DAG files import this module to mask logs
+    import pandas as pd
 
 MASK = "*"
 _RUN = re.compile(
@@ -53,6 +53,8 @@ def mask_id_series(s: pd.Series) -> pd.Series:
     Vectorised per distinct value length (a 证件号码 column has a handful of lengths). A column that is
     not text (numbers read without dtype=str) is masked as text.
     """
+    from citycredit.identifiers import as_text
+
     s = as_text(s)
     lengths = s.str.len()
     masked = s.copy()
