@@ -515,19 +515,26 @@ def _xlsx_chunks(path: Path, sheet: str, header_row: int, headers: list[str], ch
     with _workbook(path) as workbook:
         ws = workbook[sheet]
         ws.reset_dimensions()
-        batch: list[list[str | None]] = []
-        numbers: list[int] = []
         rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
-        for number, row in enumerate(rows, start=header_row + 1):
-            cells = [cell_text(v) for v in row]
-            if any(c is not None for c in cells):
-                batch.append(cells)
-                numbers.append(number)
-            if len(batch) == chunksize:
-                yield _rows_frame(batch, numbers, headers)
-                batch, numbers = [], []
-        if batch:
+        numbered = ((number, [cell_text(v) for v in row]) for number, row in enumerate(rows, start=header_row + 1))
+        nonblank = ((n, cells) for n, cells in numbered if any(c is not None for c in cells))
+        yield from _chunked_frames(nonblank, headers, chunksize)
+
+
+def _chunked_frames(
+    numbered: Iterator[tuple[int, list[str | None]]], headers: list[str], chunksize: int
+) -> Iterator[pd.DataFrame]:
+    """Frames of at most ``chunksize`` rows from (source row, cells) pairs."""
+    batch: list[list[str | None]] = []
+    numbers: list[int] = []
+    for number, cells in numbered:
+        batch.append(cells)
+        numbers.append(number)
+        if len(batch) == chunksize:
             yield _rows_frame(batch, numbers, headers)
+            batch, numbers = [], []
+    if batch:
+        yield _rows_frame(batch, numbers, headers)
 
 
 def _rows_frame(batch: list[list[str | None]], numbers: list[int], headers: list[str]) -> pd.DataFrame:
@@ -574,16 +581,8 @@ def _open_json(path: Path, encoding_hint: str | None, chunksize: int) -> Table:
 def _json_chunks(
     path: Path, codec: str, bom: int, keys: list[str], headers: list[str], chunksize: int
 ) -> Iterator[pd.DataFrame]:
-    batch: list[list[str | None]] = []
-    numbers: list[int] = []
-    for number, record in _json_records(path, codec, bom):
-        batch.append([cell_text(record.get(k)) for k in keys])
-        numbers.append(number)
-        if len(batch) == chunksize:
-            yield _rows_frame(batch, numbers, headers)
-            batch, numbers = [], []
-    if batch:
-        yield _rows_frame(batch, numbers, headers)
+    numbered = ((n, [cell_text(record.get(k)) for k in keys]) for n, record in _json_records(path, codec, bom))
+    yield from _chunked_frames(numbered, headers, chunksize)
 
 
 def _json_records(path: Path, codec: str, bom: int) -> Iterator[tuple[int, dict]]:
