@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from citycredit import settings
-from citycredit.reports import publish
 
 URL_PREFIX = "/citycredit-reports"
 SECTION_NAMES = {"reports": "质量报告与反馈表", "feedback": "部门反馈表"}
@@ -35,6 +34,8 @@ h2{border-left:5px solid #1f5f99;padding-left:.5em;font-size:1.15em}li{margin:.2
 
 def _index(home: Path) -> str:
     import jinja2
+
+    from citycredit.reports import publish  # at request time: loading the plugin must not import pandas
 
     grouped: dict[str, dict[str, list[dict]]] = {}
     for f in publish.published_files(home):
@@ -67,6 +68,8 @@ def create_app(require_login: bool = True):
 
     @app.get("/files/{relative:path}")
     def serve(relative: str):
+        from citycredit.reports import publish
+
         path = publish.resolve(settings.home(), relative)
         if path is None:
             raise HTTPException(status_code=404, detail="文件不存在")
