@@ -32,23 +32,12 @@ def citycredit_ingest():
     def prepare_warehouse() -> str:
         return pipeline.prepare_warehouse()
 
-    def land(feed_id: str) -> list[int]:
+    @task(map_index_template="{{ task.op_kwargs['feed_id'] }}")
+    def land_feed(feed_id: str) -> list[int]:
         try:
             return pipeline.land_feed(feed_id)
         except pipeline.FeedNotDue as exc:
             raise AirflowSkipException(str(exc)) from exc
-
-    @task(pool="citycredit_file_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
-    def land_file_feed(feed_id: str) -> list[int]:
-        return land(feed_id)
-
-    @task(pool="citycredit_http_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
-    def pull_http_feed(feed_id: str) -> list[int]:
-        return land(feed_id)
-
-    @task(pool="citycredit_sql_feeds", map_index_template="{{ task.op_kwargs['feed_id'] }}")
-    def pull_sql_feed(feed_id: str) -> list[int]:
-        return land(feed_id)
 
     @task(trigger_rule="all_done")  # a failed feed fails the run but holds back no other feed's batches
     def pending_batches() -> list[int]:
@@ -77,8 +66,12 @@ def citycredit_ingest():
     def data_docs() -> str:
         return pipeline.build_data_docs()
 
-    by_kind = {"file": land_file_feed, "http": pull_http_feed, "sql": pull_sql_feed}
-    landed = [by_kind[kind].expand(feed_id=ids) for kind, ids in FEEDS.items() if ids]  # an empty map would skip
+    by_kind = {"file": "land_file_feed", "http": "pull_http_feed", "sql": "pull_sql_feed"}  # one pool per kind
+    landed = [
+        land_feed.override(task_id=by_kind[kind], pool=f"citycredit_{kind}_feeds").expand(feed_id=ids)
+        for kind, ids in FEEDS.items()
+        if ids  # an empty map would skip the run
+    ]
     ready, pending = prepare_warehouse(), pending_batches()
     ready >> landed
     [ready, *landed] >> pending
