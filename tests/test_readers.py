@@ -10,9 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from citycredit import readers
+from citycredit import demo_data, readers
 
 DATA = Path(__file__).parent / "data"
 FILES = DATA / "files"
@@ -201,6 +202,146 @@ def test_chunked_read_gives_the_same_rows(tmp_path, kind):
     assert len(list(parts.chunks())) == 4
     assert rows_of(parts) == rows_of(whole)
     assert [r["_source_row"] for r in rows_of(parts)] == list(range(2, 27))
+
+
+# --- Delimited text: the pyarrow reader and the pandas reader it falls back to --------------------------------
+
+TEXT_FIXTURES = sorted(
+    p for p in DATA.rglob("*") if p.suffix in {".csv", ".txt"} and p.name not in {
+        "utf16_no_bom.csv", "cp1252.csv", "truncated_mid_character.csv", "binary_garbage.csv", "png_named.csv",
+        "pdf_named.csv", "nul_in_cell.csv", "empty.csv", "blank_lines_only.csv", "json_named.csv",
+    }  # refused when opened, or JSON
+)  # fmt: skip
+
+
+def read_text(path: Path, chunksize: int, dataset: str | None = None) -> list[pd.DataFrame] | str:
+    """The chunks of a delimited file, or the reason it cannot be read."""
+    table = readers.open_table(path, dataset=dataset, chunksize=chunksize)
+    assert table.format in ("csv", "tsv")
+    chunks: list[pd.DataFrame] = []
+    try:
+        for chunk in table.chunks():
+            chunks.append(chunk)
+    except readers.UnreadableFile as exc:
+        return exc.reason
+    return chunks
+
+
+def read_with_pandas(monkeypatch, path: Path, chunksize: int) -> list[pd.DataFrame] | str:
+    """As `read_text`, with pyarrow failing at once: the pandas reader reads the whole file."""
+
+    def failing(*args):
+        raise pa.ArrowInvalid("forced")
+        yield
+
+    with monkeypatch.context() as m:
+        m.setattr(readers, "_arrow_chunks", failing)
+        return read_text(path, chunksize)
+
+
+def assert_same_reading(monkeypatch, path: Path, chunksize: int) -> list[pd.DataFrame] | str:
+    fast, slow = read_text(path, chunksize), read_with_pandas(monkeypatch, path, chunksize)
+    if isinstance(slow, str):
+        assert fast == slow
+        return fast
+    assert not isinstance(fast, str), fast
+    assert len(fast) == len(slow)
+    for a, b in zip(fast, slow, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    return fast
+
+
+@pytest.mark.parametrize("path", TEXT_FIXTURES, ids=lambda p: str(p.relative_to(DATA)))
+@pytest.mark.parametrize("chunksize", [1, 2, 1000])
+def test_pyarrow_reads_every_fixture_as_pandas_does(monkeypatch, path, chunksize):
+    assert_same_reading(monkeypatch, path, chunksize)
+
+
+@pytest.fixture(scope="module")
+def penalty_files(tmp_path_factory) -> dict[str, Path]:
+    """A generated 行政处罚 file of 3000 records (30 columns), in UTF-8 and in GBK."""
+    folder = tmp_path_factory.mktemp("penalty")
+    files = {enc: folder / f"penalty_{enc}.csv" for enc in ("utf-8", "gbk")}
+    for enc, path in files.items():
+        demo_data.write_large_csv(path, "penalty", 3000, encoding=enc)
+    return files
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """pyarrow reads blocks of about 100 records, so a chunk is put together from several and a fault shows
+    only in a later chunk."""
+    monkeypatch.setattr(readers, "ARROW_BLOCK_BYTES", 64 * 1024)
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_generated_penalty_file_is_read_by_pyarrow_alone(monkeypatch, penalty_files, encoding):
+    pandas_chunks = readers._pandas_chunks
+    monkeypatch.setattr(readers, "_pandas_chunks", None)  # a fallback would fail
+    chunks = read_text(penalty_files[encoding], 700, dataset="penalty")
+    assert [len(c) for c in chunks] == [700, 700, 700, 700, 200]
+    assert pd.concat(chunks)["_source_row"].tolist() == list(range(2, 3002))
+    assert all(len(c.columns) == 31 and (c.dtypes.iloc[:-1] == "str").all() for c in chunks)
+    monkeypatch.setattr(readers, "_pandas_chunks", pandas_chunks)
+    assert_same_reading(monkeypatch, penalty_files[encoding], 700)
+
+
+def spoil_record(source: Path, target: Path, n: int, extra_cells: int) -> Path:
+    """A copy of a generated file whose n-th record (of one line, header first) has cells added at its end."""
+    lines = source.read_bytes().split(b"\n")
+    lines[n] += b",x" * extra_cells
+    target.write_bytes(b"\n".join(lines))
+    return target
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_fault_past_the_first_chunks_continues_with_the_records_not_yet_read(
+    monkeypatch, tmp_path, penalty_files, encoding
+):
+    """Chunks go to the database as they come: after the fallback every record is still read exactly once."""
+    path = spoil_record(penalty_files[encoding], tmp_path / "f.csv", 2500, 1)
+    chunks = assert_same_reading(monkeypatch, path, 1000)
+    rows = pd.concat(chunks)
+    assert rows["_source_row"].tolist() == list(range(2, 3002))
+    assert rows["第31列"].dropna().tolist() == ["x"]
+    assert rows.loc[rows["第31列"].notna(), "_source_row"].tolist() == [2501]
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_a_broken_row_past_the_first_chunks_is_reported_after_them(monkeypatch, tmp_path, penalty_files):
+    path = spoil_record(penalty_files["utf-8"], tmp_path / "f.csv", 2500, readers.OVERFLOW_COLUMNS + 5)
+    consumed: list[int] = []
+    with pytest.raises(readers.UnreadableFile, match="第2501行有43个单元格"):
+        for chunk in readers.open_table(path, chunksize=1000).chunks():
+            consumed.extend(chunk["_source_row"])
+    assert consumed == list(range(2, 2002))  # the chunk holding the row is refused, as the pandas reader does
+    assert_same_reading(monkeypatch, path, 1000)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "1,2,3\n\n\n",  # blank lines at the end
+        "1,2,3\r\n\r\n4,5,6",  # a blank CRLF line, no line break at the end
+        "1,2,3\n \n4,5,6\n",  # a line of one blank: a record of one cell
+        '1,2,"3\n4,5,6\n',  # a quote in the last cell never closed
+        '1,2,"x"""\n',  # a quoted cell ending in a doubled quote, properly closed
+        '"a""b" ,c"d,"e\nf"\n',  # quotes inside and after cells
+        "1,2,3,,\n4,5,6,,x\n",  # empty cells beyond the header
+    ],
+)
+def test_pyarrow_and_pandas_agree_on_quotes_and_line_breaks(monkeypatch, tmp_path, data):
+    path = tmp_path / "f.csv"
+    path.write_text("名称,类别,文号\n" + data, encoding="utf-8")
+    assert_same_reading(monkeypatch, path, 1)
+
+
+def test_a_quote_never_closed_in_the_last_cell_is_refused():
+    """pyarrow would take the rest of the file as the cell's value; pandas refuses it and says where."""
+    with pytest.raises(readers.UnreadableFile, match="第3行开始的引号没有闭合"):
+        rows_of(readers.open_table(FILES / "unclosed_quote_last_cell.csv"))
 
 
 # --- Workbooks ------------------------------------------------------------------------------------------------

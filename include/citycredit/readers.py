@@ -41,6 +41,7 @@ import datetime
 import decimal
 import functools
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -48,9 +49,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from citycredit import config, normalize
 
@@ -58,6 +62,7 @@ SAMPLE_BYTES = 64 * 1024  # start of a text file used for encoding, delimiter an
 HEADER_SEARCH_ROWS = 20
 HEADER_MIN_MATCHES = 3
 OVERFLOW_COLUMNS = 8  # cells a CSV row may have beyond its header before the file counts as broken
+ARROW_BLOCK_BYTES = 4 * 1024**2  # bytes pyarrow parses at a time
 # Zip-bomb guard, read from the zip directory before anything is decompressed. A real sheet compresses about
 # 15:1; a bomb by 1000:1.
 MAX_UNCOMPRESSED_BYTES = 8 * 1024**3
@@ -81,6 +86,7 @@ _DAMAGED_REASON = "文件已损坏或被截断：无法解压或解析Excel文�
 # A JSON array of objects or JSON Lines; a CSV header may start with "[必填]" but never with "[{" or '{"'.
 _JSON_START = re.compile(rb'\s*(\[\s*[{\]]|\{\s*")')
 JSON_MAX_RECORD_CHARS = 64 * 1024**2  # one record larger than this is a broken file, not a record
+_STR = pd.StringDtype(na_value=np.nan)  # the dtype of read_csv(dtype=str)
 
 
 class UnreadableFile(Exception):
@@ -225,6 +231,11 @@ class _TextLayout:
     headers: list[str]
     header_row: int
     data_offset: int  # byte offset of the first record after the header
+    header_cells: int  # cells of the header record, empty trailing ones included
+
+    def columns(self) -> list[str]:
+        """Names of the cells of a record as wide as the header record (within the overflow allowance)."""
+        return _overflow_names(self.headers, min(self.header_cells, len(self.headers) + OVERFLOW_COLUMNS))
 
 
 def _open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunksize: int) -> Table:
@@ -242,7 +253,9 @@ def _open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunk
         raise UnreadableFile(f"文件开头的{len(records)}行都是空行，找不到表头")
     headers, notes = _column_names(records[index][0])
     consumed = text[: records[index][1]]
-    layout = _TextLayout(codec, delimiter, headers, index + 1, bom + len(consumed.encode(codec)))
+    layout = _TextLayout(
+        codec, delimiter, headers, index + 1, bom + len(consumed.encode(codec)), len(records[index][0])
+    )
     return Table(
         path=path,
         format="tsv" if delimiter == "\t" else "csv",
@@ -351,11 +364,88 @@ _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def _text_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
-    names = _overflow_names(layout.headers, len(layout.headers) + OVERFLOW_COLUMNS)
+    """The records as pyarrow reads them; from the first record it cannot read exactly, as pandas reads them."""
     with path.open("rb") as fh:
         fh.seek(layout.data_offset)
         if not fh.read(1):
             return  # a header and nothing else: zero rows
+    yielded = 0
+    with contextlib.closing(_arrow_chunks(path, layout, chunksize)) as fast:
+        while True:
+            try:
+                chunk = next(fast, None)
+            except (pa.ArrowException, UnicodeDecodeError, _OpenQuoteAtEnd):
+                break  # pandas reads the rest, and says what is wrong if anything is
+            if chunk is None:
+                return
+            yield chunk
+            yielded += 1
+    # Both readers cut the records into the same chunks: skip the ones already yielded.
+    yield from itertools.islice(_pandas_chunks(path, layout, chunksize), yielded, None)
+
+
+class _OpenQuoteAtEnd(Exception):
+    """The last cell opens a quote that is never closed: pyarrow takes the rest of the file as its value."""
+
+
+def _arrow_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
+    """What `_pandas_chunks` yields, for a file whose records are as wide as its header record and close every quote.
+
+    Raises `pa.ArrowException` at a record with more or fewer cells (a blank line is a record of empty cells, as
+    in pandas), `UnicodeDecodeError` at undecodable bytes and `_OpenQuoteAtEnd`, each before yielding the chunk
+    holding the record.
+    """
+    start = 0
+    with path.open("rb") as fh:
+        fh.seek(layout.data_offset)
+        for table, last in _record_tables(_arrow_reader(fh, layout), chunksize):
+            if last and _ends_in_open_quote(path, table.column(-1)[-1].as_py(), layout.codec):
+                raise _OpenQuoteAtEnd
+            frame = table.to_pandas(types_mapper={pa.large_string(): _STR}.get)
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            yield _finish(frame, layout.header_row + 1 + frame.index.to_numpy(), len(layout.headers))
+            start += len(frame)
+
+
+def _arrow_reader(fh: BinaryIO, layout: _TextLayout) -> pacsv.CSVStreamingReader:
+    """Every cell as text, empty ones (quoted or not) missing, quoted line breaks kept: as `_pandas_chunks`."""
+    columns = layout.columns()
+    return pacsv.open_csv(
+        fh,
+        read_options=pacsv.ReadOptions(column_names=columns, encoding=layout.codec, block_size=ARROW_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(columns, pa.large_string()), null_values=[""], strings_can_be_null=True
+        ),
+    )
+
+
+def _record_tables(reader: pacsv.CSVStreamingReader, chunksize: int) -> Iterator[tuple[pa.Table, bool]]:
+    """Tables of ``chunksize`` records (the last may have fewer), each with whether it is the last one."""
+    pending = reader.schema.empty_table()
+    for batch in reader:
+        pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+        while pending.num_rows > chunksize:
+            yield pending.slice(0, chunksize), False
+            pending = pending.slice(chunksize)
+    if pending.num_rows:
+        yield pending, True
+
+
+def _ends_in_open_quote(path: Path, last_cell: str | None, codec: str) -> bool:
+    """Whether the file ends with the last cell written as a quoted value without its closing quote.
+
+    pyarrow reads such a cell up to the end of the file; pandas refuses the file. A false alarm only costs speed.
+    """
+    tail = ('"' + (last_cell or "").replace('"', '""')).encode(codec)
+    with path.open("rb") as fh:
+        fh.seek(max(0, fh.seek(0, io.SEEK_END) - len(tail)))
+        return fh.read() == tail
+
+
+def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
+    names = _overflow_names(layout.headers, len(layout.headers) + OVERFLOW_COLUMNS)
+    with path.open("rb") as fh:
         fh.seek(layout.data_offset)
         try:
             with pd.read_csv(
