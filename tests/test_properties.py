@@ -21,6 +21,8 @@ DATASET = "license"
 FIELDS = config.fields(DATASET)
 LABELS = [f.label for f in FIELDS]
 _NO_TEXT = re.compile(f"[\\s{normalize.INVISIBLE}]")
+# In an identifier, dashes are separators ("410402-1990…") and a lone dash marks "none": they are not its text.
+_NO_IDENTIFIER_TEXT = re.compile(f"[\\s{normalize.INVISIBLE}\\-\u2010-\u2015\u2212]")
 
 # Cells as departments type them: Chinese, ASCII, full-width forms, blanks, line breaks, invisible characters,
 # plus values close to what each field type parses (dates, amounts, codes).
@@ -39,9 +41,10 @@ cell_text = st.one_of(
 )
 
 
-def has_text(value: str | None) -> bool:
-    """Anything but blanks and characters that carry no text (normalize.INVISIBLE)."""
-    return isinstance(value, str) and _NO_TEXT.sub("", unicodedata.normalize("NFKC", value)) != ""
+def has_text(value: str | None, field_type: str = "text") -> bool:
+    """Anything but blanks and characters that carry no text (normalize.INVISIBLE); in an identifier, dashes too."""
+    no_text = _NO_IDENTIFIER_TEXT if field_type == "identifier" else _NO_TEXT
+    return isinstance(value, str) and no_text.sub("", unicodedata.normalize("NFKC", value)) != ""
 
 
 def raw_frame(rows: list[list[str | None]]) -> pd.DataFrame:
@@ -62,7 +65,7 @@ def test_normalization_keeps_every_row_and_every_value_that_has_text(rows):
     out = normalize.normalize_frame(raw, DATASET, header_map)
     assert list(out[normalize.SOURCE_ROW]) == list(raw[normalize.SOURCE_ROW])
     for f in FIELDS:
-        had_text = raw[f.label].map(has_text)
+        had_text = raw[f.label].map(lambda v, t=f.type: has_text(v, t))
         kept = out[f.name].notna()
         # A cell with text keeps a value (interpreted or as cleaned text); an empty one stays empty.
         assert not (had_text & ~kept).any(), (f.name, raw[f.label][had_text & ~kept].tolist())

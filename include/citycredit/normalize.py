@@ -156,6 +156,9 @@ def _clean_text(arr: pa.Array) -> pa.Array:
 def _clean_identifier(arr: pa.Array) -> pa.Array:
     arr = pc.utf8_upper(arr)
     arr = _where_matching(arr, _IDENTIFIER_DROP_RE, lambda a: pc.replace_substring_regex(a, _IDENTIFIER_DROP_RE, ""))
+    # Dropping a blank can join a letter to the combining mark that followed it ("E ̄" → "Ē"): compose again, so
+    # that a cleaned identifier cleans to itself.
+    arr = _where_matching(arr, _NFKC_NEEDED_RE, lambda a: pc.utf8_normalize(a, "NFKC"))
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
 
 
