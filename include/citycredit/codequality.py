@@ -21,7 +21,8 @@ from citycredit import datasets
 def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, params: dict) -> None:
     """Record the subject codes of the batch in ``batch_rows``; withdraw the observations it replaces or fixes.
 
-    Called inside the load transaction, after the merge and the corrections. Duplicate rows add nothing.
+    Called inside the load transaction, after the merge (``batch_new``: the new versions, with their record ids
+    and the versions they supersede) and the corrections. Duplicate rows add nothing.
     """
     code, name = dataset.subject_code, dataset.subject_name
     conn.execute(
@@ -30,10 +31,10 @@ def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id:
             INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,
                 subject_name, name_key, code_valid, loaded, record_id)
             SELECT r.batch_id, r.source_row, :dataset, :dept, r.reported_on, r.{code}, r.{name},
-                   quality.name_key(r.{name}), quality.uscc_valid(r.{code}), NOT r.has_error, c.record_id
-            FROM batch_rows r
-            LEFT JOIN {dataset.core_table} c ON c.batch_id = r.batch_id AND c.source_row = r.source_row
-            WHERE r.{code} IS NOT NULL AND r.{code} <> :placeholder AND (r.has_error OR c.record_id IS NOT NULL)
+                   quality.name_key(r.{name}), quality.uscc_valid(r.{code}), r.rule_ids IS NULL, n.record_id
+            FROM batch_rows r LEFT JOIN batch_new n ON n.source_row = r.source_row
+            WHERE r.{code} IS NOT NULL AND r.{code} <> :placeholder
+              AND (r.rule_ids IS NOT NULL OR n.record_id IS NOT NULL)
             """
         ),
         {**params, "dept": department_id},
@@ -41,11 +42,10 @@ def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id:
     # Versions replaced by this batch (also within it) and quarantined rows it corrected leave the stock.
     conn.execute(
         sa.text(
-            f"""
-            UPDATE quality.uscc_observations o SET withdrawn_on = c.reported_on
-            FROM {dataset.core_table} c
-            WHERE c.batch_id = :b AND c.source_row IS NOT NULL AND o.dataset = :dataset
-              AND o.record_id = c.supersedes AND o.withdrawn_on IS NULL
+            """
+            UPDATE quality.uscc_observations o SET withdrawn_on = n.reported_on
+            FROM batch_new n
+            WHERE o.dataset = :dataset AND o.record_id = n.supersedes AND o.withdrawn_on IS NULL
             """
         ),
         params,

@@ -114,19 +114,9 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
             exits = creditlists.close_missing_periods(conn, batch["feed_id"], batch_id, batch["reported_on"])
         corrected = _record_corrections(conn, dataset, params)
         codequality.observe_batch(conn, dataset, batch["department_id"], params)
-        received, with_warnings = (
-            int(x)
-            for x in conn.execute(
-                sa.text(
-                    """
-                    SELECT (SELECT count(*) FROM batch_rows),
-                           (SELECT count(*) FROM batch_new n WHERE EXISTS (
-                                SELECT 1 FROM quality.findings f WHERE f.batch_id = n.batch_id
-                                  AND f.source_row = n.source_row AND f.severity = 'warning'))
-                    """
-                )
-            ).one()
-        )
+        received, with_warnings = conn.execute(
+            sa.text("SELECT (SELECT count(*) FROM batch_rows), (SELECT count(*) FROM batch_new WHERE has_warning)")
+        ).one()
         accounting = Accounting(
             batch_id,
             received,
@@ -154,41 +144,50 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
 
 
 def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) -> int:
-    """The batch's rows with subject_key, content hash and error flag; the erroneous ones into quarantine."""
-    row_text = ", ".join(dataset.columns)
+    """The batch's rows as the load needs them (key, subject, hashes, error rules, warnings) in ``batch_rows``;
+    the rows with an error into quarantine. Narrow on purpose: the full rows stay in staging and are read once,
+    by the insert into core."""
+    carried = ", ".join(
+        f"s.{c}" for c in dict.fromkeys([*dataset.key_columns, dataset.subject_name, dataset.subject_code])
+    )
     conn.execute(
         sa.text(
             f"""
             CREATE TEMP TABLE batch_rows ON COMMIT DROP AS
-            WITH error_rows AS (
-                SELECT DISTINCT source_row FROM quality.findings
-                WHERE batch_id = :b AND severity = 'error' AND source_row IS NOT NULL
-            ), file_error AS (
-                SELECT EXISTS (SELECT 1 FROM quality.findings
-                               WHERE batch_id = :b AND severity = 'error' AND source_row IS NULL) AS any_row
+            WITH findings AS (
+                SELECT source_row, severity, rule_id FROM quality.findings WHERE batch_id = :b
+            ), row_errors AS (
+                SELECT source_row, array_agg(DISTINCT rule_id) AS rule_ids FROM findings
+                WHERE severity = 'error' AND source_row IS NOT NULL GROUP BY source_row
+            ), file_errors AS (
+                SELECT array_agg(DISTINCT rule_id) AS rule_ids FROM findings
+                WHERE severity = 'error' AND source_row IS NULL
+            ), warned AS (
+                SELECT DISTINCT source_row FROM findings WHERE severity = 'warning' AND source_row IS NOT NULL
             )
-            SELECT s.*, {_subject_key(dataset, "s.{}")} AS subject_key,
-                   md5(ROW({row_text})::text) AS content_hash,
-                   file_error.any_row OR e.source_row IS NOT NULL AS has_error
-            FROM {dataset.staging_table} s CROSS JOIN file_error
-            LEFT JOIN error_rows e ON e.source_row = s.source_row
+            SELECT s.batch_id, s.source_row, s.reported_on, {carried},
+                   {_subject_key(dataset, "s.{}")} AS subject_key,
+                   md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash,
+                   CASE WHEN e.rule_ids IS NOT NULL OR f.rule_ids IS NOT NULL THEN
+                        ARRAY(SELECT DISTINCT x FROM unnest(e.rule_ids || f.rule_ids) x ORDER BY 1) END AS rule_ids,
+                   w.source_row IS NOT NULL AS has_warning
+            FROM {dataset.staging_table} s CROSS JOIN file_errors f
+            LEFT JOIN row_errors e ON e.source_row = s.source_row
+            LEFT JOIN warned w ON w.source_row = s.source_row
             WHERE s.batch_id = :b
             """
         ),
         params,
     )
     # Temp tables are never analyzed automatically; the columns the later joins and filters read are enough.
-    conn.execute(sa.text(f"ANALYZE batch_rows (source_row, has_error, {', '.join(dataset.key)})"))
+    conn.execute(sa.text(f"ANALYZE batch_rows (source_row, rule_ids, {', '.join(dataset.key)})"))
     return conn.execute(
         sa.text(
-            """
+            f"""
             INSERT INTO quality.quarantine (batch_id, source_row, dataset, row_data, rule_ids)
-            SELECT r.batch_id, r.source_row, :dataset,
-                   to_jsonb(r) - 'batch_id' - 'subject_key' - 'content_hash' - 'has_error',
-                   ARRAY(SELECT DISTINCT f.rule_id FROM quality.findings f
-                         WHERE f.batch_id = r.batch_id AND f.severity = 'error'
-                           AND (f.source_row = r.source_row OR f.source_row IS NULL) ORDER BY 1)
-            FROM batch_rows r WHERE r.has_error
+            SELECT s.batch_id, s.source_row, :dataset, to_jsonb(s) - 'batch_id', r.rule_ids
+            FROM batch_rows r JOIN {dataset.staging_table} s ON s.batch_id = r.batch_id AND s.source_row = r.source_row
+            WHERE r.rule_ids IS NOT NULL
             """
         ),
         params,
@@ -198,65 +197,57 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
 def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, batch_id: int) -> tuple[int, int]:
     """Valid rows that are not duplicates become versions of their key; returns (loaded, revised)."""
     key = ", ".join(dataset.key)
-    keyed = ", ".join(f"f.{k}" for k in dataset.key)
+    sequence = conn.execute(
+        sa.text("SELECT pg_get_serial_sequence(:t, 'record_id')"), {"t": dataset.core_table}
+    ).scalar_one()
     # A valid row is a duplicate when it repeats the content of the previous valid row of its key in the batch,
     # or, being the first of its key, the current core version. So A, A is one version, and A, B, A is three
-    # (the department's last word, A, is current).
+    # (the department's last word, A, is current). Each new version gets its record id here, in source-row
+    # order, so that it can name the version it supersedes: the current one for the first of its key in the
+    # batch, else the previous one in the batch.
     conn.execute(
         sa.text(
             f"""
             CREATE TEMP TABLE batch_new ON COMMIT DROP AS
             WITH ordered AS (
                 SELECT r.*, lag(content_hash) OVER (PARTITION BY {key} ORDER BY source_row) AS previous_hash
-                FROM batch_rows r WHERE NOT has_error
+                FROM batch_rows r WHERE rule_ids IS NULL
             ), changes AS (
                 SELECT o.*, c.record_id AS current_id, COALESCE(c.version, 0) AS current_version
                 FROM ordered o
                 LEFT JOIN {dataset.core_table} c ON c.is_current AND {_key_match(dataset, "c", "o")}
                 WHERE o.previous_hash IS DISTINCT FROM o.content_hash
                   AND NOT (o.previous_hash IS NULL AND c.content_hash IS NOT DISTINCT FROM o.content_hash)
+                ORDER BY o.source_row
+            ), numbered AS (
+                SELECT f.*, nextval(CAST(:sequence AS regclass)) AS record_id FROM changes f
             )
-            SELECT f.*, row_number() OVER (PARTITION BY {keyed} ORDER BY f.source_row) AS n,
-                   count(*) OVER (PARTITION BY {keyed}) AS versions
-            FROM changes f
+            SELECT f.*, row_number() OVER w AS n, count(*) OVER (PARTITION BY {key}) AS versions,
+                   COALESCE(lag(record_id) OVER w, current_id) AS supersedes
+            FROM numbered f WINDOW w AS (PARTITION BY {key} ORDER BY f.source_row)
             """
-        )
+        ),
+        {"sequence": sequence},
     )
-    conn.execute(sa.text(f"ANALYZE batch_new (current_id, source_row, {key})"))
+    conn.execute(sa.text("ANALYZE batch_new (current_id, source_row, record_id, supersedes)"))
     conn.execute(
         sa.text(
             f"UPDATE {dataset.core_table} c SET is_current = false FROM batch_new n WHERE n.current_id = c.record_id"
         )
     )
-    cols = ", ".join(dataset.columns)
     loaded = conn.execute(
         sa.text(
             f"""
-            INSERT INTO {dataset.core_table} (department_id, batch_id, source_row, reported_on, subject_key,
-                content_hash, version, is_current, supersedes, extra, {cols})
-            SELECT :dept, batch_id, source_row, reported_on, subject_key, content_hash,
-                   current_version + n, n = versions, current_id, extra, {_typed(dataset)}
-            FROM batch_new ORDER BY source_row
+            INSERT INTO {dataset.core_table} (record_id, department_id, batch_id, source_row, reported_on,
+                subject_key, content_hash, version, is_current, supersedes, extra, {", ".join(dataset.columns)})
+            SELECT n.record_id, :dept, s.batch_id, s.source_row, s.reported_on, n.subject_key, n.content_hash,
+                   n.current_version + n.n, n.n = n.versions, n.supersedes, s.extra, {_typed(dataset, "s.")}
+            FROM batch_new n JOIN {dataset.staging_table} s ON s.batch_id = :b AND s.source_row = n.source_row
+            ORDER BY n.source_row
             """
         ),
-        {"dept": department_id},
+        {"dept": department_id, "b": batch_id},
     ).rowcount
-    # Fresh statistics for the rows just added: without them the planner takes the new batch for one row and
-    # the self-joins on batch_id below (and in codequality.observe_batch) turn into quadratic nested loops.
-    # Autovacuum never analyzes inside our transaction; ANALYZE samples, so its cost stays bounded.
-    conn.execute(sa.text(f"ANALYZE {dataset.core_table} (batch_id, source_row, record_id, version, {key})"))
-    # Within one batch, a later version supersedes the earlier one of the same key.
-    same_key = " AND ".join(f"p.{k} = c.{k}" for k in dataset.key)
-    conn.execute(
-        sa.text(
-            f"""
-            UPDATE {dataset.core_table} c SET supersedes = p.record_id
-            FROM {dataset.core_table} p
-            WHERE c.batch_id = :b AND p.batch_id = :b AND c.version = p.version + 1 AND {same_key}
-            """
-        ),
-        {"b": batch_id},
-    )
     revised = conn.execute(sa.text("SELECT count(*) FROM batch_new WHERE current_version + n > 1")).scalar()
     return loaded, int(revised)
 
@@ -270,10 +261,9 @@ def _record_corrections(conn: sa.Connection, dataset: datasets.Dataset, params: 
             f"""
             INSERT INTO quality.corrections (quarantine_batch_id, quarantine_source_row, dataset, record_id,
                 batch_id, source_row, corrected_on)
-            SELECT DISTINCT ON (q.batch_id, q.source_row) q.batch_id, q.source_row, q.dataset, c.record_id,
+            SELECT DISTINCT ON (q.batch_id, q.source_row) q.batch_id, q.source_row, q.dataset, n.record_id,
                    n.batch_id, n.source_row, n.reported_on
             FROM batch_new n
-            JOIN {dataset.core_table} c ON c.batch_id = n.batch_id AND c.source_row = n.source_row
             JOIN quality.quarantine q ON q.dataset = :dataset AND {keys}
                  AND (q.batch_id <> n.batch_id OR q.source_row < n.source_row)
                  AND ({_subject_key(dataset, "q.row_data->>'{}'")} = n.subject_key
