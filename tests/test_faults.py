@@ -127,7 +127,7 @@ def _partial_copy_then_disk_full(src, dst, *args, **kwargs):
 FAULTS = {
     "landing disk full while storing": (shutil, "copyfile", lambda real: _partial_copy_then_disk_full),
     "connection lost before the batch is recorded": (landing, "_open_batch", lambda real: _lost_connection),
-    "connection lost mid-COPY into staging": (copyio, "copy_in", _after),
+    "connection lost mid-COPY into staging": (copyio, "copy_rows", _after),
     "validate killed after storing findings": (validation, "_store_findings", _after),
     "load killed before the code observations": (codequality, "observe_batch", lambda real: _lost_connection),
 }

@@ -25,22 +25,31 @@ def _empty_as_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
 
 
+def arrow_rows(frame: pd.DataFrame) -> pa.Table:
+    """A frame as the Arrow table COPY sends: None/NaN and empty strings as null."""
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    return pa.table([_empty_as_null(c) for c in data.columns], names=data.column_names)
+
+
 def copy_in(conn: sa.Connection, table: str, frame: pd.DataFrame) -> int:
     """COPY a frame's columns (by name) into a table; None/NaN and empty strings become NULL."""
-    if frame.empty:
+    return copy_rows(conn, table, arrow_rows(frame)) if not frame.empty else 0
+
+
+def copy_rows(conn: sa.Connection, table: str, data: pa.Table) -> int:
+    """COPY an Arrow table's columns (by name) into a table; nulls become NULL."""
+    if not data.num_rows:
         return 0
-    data = pa.Table.from_pandas(frame, preserve_index=False)
-    data = pa.table([_empty_as_null(c) for c in data.columns], names=data.column_names)
     buffer = io.BytesIO()
     pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False))
     buffer.seek(0)
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    columns = ", ".join(f'"{c}"' for c in data.column_names)
     cursor = conn.connection.driver_connection.cursor()
     try:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer, size=COPY_BLOCK_BYTES)
     finally:
         cursor.close()
-    return len(frame)
+    return data.num_rows
 
 
 def copy_out(conn: sa.Connection, query: str, params: dict | None = None) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import logging
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from citycredit import copyio, datasets, normalize, readers
+from citycredit import copyio, datasets, normalize, readers, staged_frames
 
 log = logging.getLogger(__name__)
 CITY_TZ = ZoneInfo("Asia/Shanghai")
@@ -44,21 +45,35 @@ def stage_batch(engine: sa.Engine, batch_id: int, encoding_hint: str | None = No
         table = readers.open_table(Path(batch["stored_path"]), dataset=dataset.name, encoding_hint=encoding_hint)
         header_map = normalize.map_headers(table.headers, dataset.name)
         conn.execute(sa.text(f"DELETE FROM {dataset.staging_table} WHERE batch_id = :b"), {"b": batch_id})
-        rows = 0
-        for raw in table.chunks():
-            frame = normalize.normalize_frame(raw, dataset.name, header_map)
-            frame = frame.rename(columns={"_source_row": "source_row", "_extra": "extra"})
-            frame.insert(0, "reported_on", reported_on)
-            frame.insert(0, "batch_id", batch_id)
-            rows += copyio.copy_in(conn, dataset.staging_table, frame)
+        rows, kept = 0, staged_frames.Writer(batch_id, dataset.columns)
+        # The server stores one chunk while the next is read and normalized: one thread sends the COPY (psycopg2
+        # waits for the server without holding the GIL), at most one chunk ahead, so memory stays at two chunks.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging-copy") as copier:
+            sending = None
+            try:
+                for raw in table.chunks():
+                    frame = normalize.normalize_frame(raw, dataset.name, header_map)
+                    frame = frame.rename(columns={"_source_row": "source_row", "_extra": "extra"})
+                    frame.insert(0, "reported_on", reported_on)
+                    frame.insert(0, "batch_id", batch_id)
+                    data = copyio.arrow_rows(frame)
+                    rows += sending.result() if sending else 0
+                    sending = copier.submit(copyio.copy_rows, conn, dataset.staging_table, data)
+                    kept.write(data)
+                rows += sending.result() if sending else 0
+            except BaseException:
+                kept.abandon()
+                raise
+        kept.finish()
         conn.execute(
             sa.text(
                 "UPDATE landing.batches SET status = 'normalized', file_format = :fmt, encoding = :enc,"
                 " sheet = :sheet, header_row = :hr, headers = :headers, unknown_columns = :unknown,"
-                " missing_columns = :missing, updated_at = now() WHERE batch_id = :b"
+                " missing_columns = :missing, staged_rows = :rows, updated_at = now() WHERE batch_id = :b"
             ),
             {
                 "b": batch_id,
+                "rows": rows,
                 "fmt": table.format,
                 "enc": table.encoding,
                 "sheet": table.sheet,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from citycredit import checkdigits, config, copyio, datasets, settings
+from citycredit import checkdigits, config, copyio, datasets, settings, staged_frames
 
 FINDING_COLUMNS = ["source_row", "rule_id", "field", "label", "category", "severity", "message"]
 CATEGORIES = {
@@ -268,7 +269,9 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
     with engine.begin() as conn:
         batch = (
             conn.execute(
-                sa.text("SELECT dataset, missing_columns FROM landing.batches WHERE batch_id = :b FOR UPDATE"),
+                sa.text(
+                    "SELECT dataset, missing_columns, staged_rows FROM landing.batches WHERE batch_id = :b FOR UPDATE"
+                ),
                 {"b": batch_id},
             )
             .mappings()
@@ -279,21 +282,9 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
         for table in ("quality.findings", "quality.rule_outcomes"):
             conn.execute(sa.text(f"DELETE FROM {table} WHERE batch_id = :b"), {"b": batch_id})
         missing = tuple(batch["missing_columns"] or ())
-        columns = ", ".join(["source_row AS _source_row", "reported_on AS _reported_on", *dataset.columns])
         totals: dict[str, RuleOutcome] = {}
         counts = {"error": 0, "warning": 0}
-        last_row = -1
-        while True:
-            frame = copyio.copy_out(
-                conn,
-                f"SELECT {columns} FROM {dataset.staging_table} WHERE batch_id = %(b)s AND source_row > %(after)s"
-                " ORDER BY source_row LIMIT %(n)s",
-                {"b": batch_id, "after": last_row, "n": CHUNK_ROWS},
-            )
-            if frame.empty:
-                break
-            frame["_source_row"] = frame["_source_row"].astype("int64")
-            last_row = int(frame["_source_row"].iloc[-1])
+        for frame in _staged_frames(conn, dataset, batch_id, batch["staged_rows"]):
             findings, outcomes = validator.validate(frame, missing)
             _store_findings(conn, batch_id, dataset.name, findings, counts)
             add_outcomes(totals, outcomes)
@@ -314,7 +305,33 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
             sa.text("UPDATE landing.batches SET status = 'validated', updated_at = now() WHERE batch_id = :b"),
             {"b": batch_id},
         )
+    staged_frames.discard(batch_id)
     return counts
+
+
+def _staged_frames(
+    conn: sa.Connection, dataset: datasets.Dataset, batch_id: int, staged_rows: int | None
+) -> Iterator[pd.DataFrame]:
+    """The batch's staged rows, chunk by chunk: from normalization's file when it holds them all (``staged_rows``,
+    recorded with them), else from the warehouse."""
+    kept = None if staged_rows is None else staged_frames.read(batch_id, staged_rows)
+    if kept is not None:
+        yield from kept
+        return
+    columns = ", ".join(["source_row AS _source_row", "reported_on AS _reported_on", *dataset.columns])
+    last_row = -1
+    while True:
+        frame = copyio.copy_out(
+            conn,
+            f"SELECT {columns} FROM {dataset.staging_table} WHERE batch_id = %(b)s AND source_row > %(after)s"
+            " ORDER BY source_row LIMIT %(n)s",
+            {"b": batch_id, "after": last_row, "n": CHUNK_ROWS},
+        )
+        if frame.empty:
+            return
+        frame["_source_row"] = frame["_source_row"].astype("int64")
+        last_row = int(frame["_source_row"].iloc[-1])
+        yield frame
 
 
 def add_outcomes(totals: dict[str, RuleOutcome], outcomes: list[RuleOutcome]) -> None:
