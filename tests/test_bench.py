@@ -55,6 +55,8 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         accounting = details[key]["accounting"]
         assert accounting["received"] == details[key]["rows"]
         assert accounting["loaded"] + accounting["quarantined"] + accounting["duplicate"] == accounting["received"]
+        # the peak RSS is the whole ingest's, not only its last stage's
+        assert details[key]["peak_rss_bytes"] >= max(details[key]["peak_kib"].values()) * 1024
     assert details["scaling"]["rows"] == 4 * details["ingest"]["rows"]
     assert details["indicators"]["large"]["records"] > details["indicators"]["small"]["records"]
 

@@ -34,6 +34,17 @@ def normalized(engine) -> dict[str, int]:
         return dict(conn.execute(sa.text("SELECT source_name, batch_id FROM landing.batches")).all())
 
 
+def kept_files(batch_id: int) -> list[Path]:
+    return list(staged_frames.folder().glob(f"{batch_id}-*.arrow"))
+
+
+def staged_rows(engine, batch_id: int) -> int:
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.text("SELECT staged_rows FROM landing.batches WHERE batch_id = :b"), {"b": batch_id}
+        ).scalar_one()
+
+
 def findings(engine, batch_id: int) -> tuple[list, list]:
     with engine.connect() as conn:
         rows = conn.execute(
@@ -58,14 +69,15 @@ def validate_from_warehouse(engine, batch_id: int) -> tuple[list, list]:
 
 def test_validation_reads_the_file_and_finds_what_the_warehouse_rows_give(engine, normalized, monkeypatch):
     assert len(normalized) == 3
-    assert all(staged_frames.path(b).exists() for b in normalized.values())
+    for batch_id in normalized.values():
+        assert kept_files(batch_id) == [staged_frames.path(batch_id, staged_rows(engine, batch_id))]
     read_back, from_file = [], {}
     with monkeypatch.context() as m:
         m.setattr(copyio, "copy_out", lambda *a, **k: read_back.append(a))
         for batch_id in normalized.values():
             pipeline.validate_batch(batch_id)
             from_file[batch_id] = findings(engine, batch_id)
-            assert not staged_frames.path(batch_id).exists(), "the file is removed once the batch is validated"
+            assert kept_files(batch_id) == [], "the file is removed once the batch is validated"
     assert read_back == [], "no staged row was read back out of the warehouse"
     severities = {row.severity for rows, _ in from_file.values() for row in rows}
     assert severities == {"error", "warning"}
@@ -76,8 +88,10 @@ def test_validation_reads_the_file_and_finds_what_the_warehouse_rows_give(engine
 
 def test_a_file_of_another_row_count_is_ignored(engine, normalized):
     generated, bad_dates = normalized["generated.csv"], normalized["invalid_dates.csv"]
+    (generated_file,) = kept_files(generated)
     expected = validate_from_warehouse(engine, bad_dates)
-    shutil.copyfile(staged_frames.path(generated), staged_frames.path(bad_dates))
+    # another batch's rows under this batch's id: the count in the name does not match what was staged
+    shutil.copyfile(generated_file, staged_frames.path(bad_dates, staged_rows(engine, generated)))
     pipeline.validate_batch(bad_dates)
     assert findings(engine, bad_dates) == expected
 
@@ -100,7 +114,7 @@ def test_a_full_disk_costs_the_file_not_the_batch(engine, normalized, monkeypatc
     pipeline.normalize_batch(batch_id)  # normalized again, in chunks of 5,000 rows
     assert len(calls) == 2
     assert "staged rows not kept for validation" in caplog.text
-    assert not staged_frames.path(batch_id).exists()
-    assert list(staged_frames.path(batch_id).parent.glob("*.part")) == []
+    assert kept_files(batch_id) == []
+    assert list(staged_frames.folder().glob("*.part")) == []
     pipeline.validate_batch(batch_id)
     assert findings(engine, batch_id) == expected

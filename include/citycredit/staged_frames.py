@@ -27,8 +27,13 @@ from citycredit import settings
 log = logging.getLogger(__name__)
 
 
-def path(batch_id: int) -> Path:
-    return settings.data_path("landing", "staged") / f"{batch_id}.arrow"
+def folder() -> Path:
+    return settings.data_path("landing", "staged")
+
+
+def path(batch_id: int, rows: int) -> Path:
+    """The file of a batch holding ``rows`` rows: the count is in the name, so checking it reads nothing."""
+    return folder() / f"{batch_id}-{rows}.arrow"
 
 
 def schema(columns: list[str]) -> pa.Schema:
@@ -39,8 +44,8 @@ class Writer:
     """Appends the staged chunks of one batch; ``finish`` makes the file visible to validation."""
 
     def __init__(self, batch_id: int, columns: list[str]):
-        self._target = path(batch_id)
-        self._part = self._target.with_suffix(".part")
+        self._batch_id, self._rows = batch_id, 0
+        self._part = folder() / f"{batch_id}.part"
         self._schema = schema(columns)
         discard(batch_id)  # an earlier normalization's file no longer describes the rows about to be staged
         self._sink = self._writer = None
@@ -63,6 +68,7 @@ class Writer:
         if self._writer is not None:
             renamed = rows.rename_columns({"source_row": "_source_row", "reported_on": "_reported_on"})
             self._attempt(self._writer.write_table, renamed.select(self._schema.names).cast(self._schema))
+            self._rows += rows.num_rows
 
     def finish(self) -> None:
         if self._writer is not None:
@@ -72,7 +78,7 @@ class Writer:
         self._writer.close()
         self._sink.close()
         self._writer = None
-        self._part.replace(self._target)
+        self._part.replace(path(self._batch_id, self._rows))
 
     def abandon(self) -> None:
         self._writer = None
@@ -83,15 +89,28 @@ class Writer:
 
 
 def read(batch_id: int, staged_rows: int) -> Iterator[pd.DataFrame] | None:
-    """The batch's rows chunk by chunk, or None when no file holds exactly ``staged_rows`` rows of it."""
+    """The batch's rows chunk by chunk, or None when no file holds exactly ``staged_rows`` rows of it.
+
+    Read chunk by chunk into memory, not mapped: a mapped file's pages would count in the process's memory.
+    """
     try:
-        reader = pa.ipc.open_file(pa.memory_map(str(path(batch_id))))
+        source = pa.OSFile(str(path(batch_id, staged_rows)))
+    except OSError:
+        return None
+    try:
+        reader = pa.ipc.open_file(source)
     except (OSError, pa.ArrowInvalid):
+        source.close()
         return None
-    if sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches)) != staged_rows:
-        return None
-    return (reader.get_batch(i).to_pandas() for i in range(reader.num_record_batches))
+    return _chunks(source, reader)
+
+
+def _chunks(source: pa.NativeFile, reader: pa.ipc.RecordBatchFileReader) -> Iterator[pd.DataFrame]:
+    with source:
+        for i in range(reader.num_record_batches):
+            yield reader.get_batch(i).to_pandas()
 
 
 def discard(batch_id: int) -> None:
-    path(batch_id).unlink(missing_ok=True)
+    for stale in folder().glob(f"{batch_id}-*.arrow"):
+        stale.unlink(missing_ok=True)
