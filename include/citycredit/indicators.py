@@ -221,6 +221,9 @@ def deadline_cron() -> tuple[str, str]:
     return f"{minute} {hour} {int(spec['day'])} * *", spec["timezone"]
 
 
+RANDOM_PAGE_COST = 2
+
+
 def compute_month(engine: sa.Engine, month: str | date) -> int:
     """Recompute every indicator of a month, then the department scorecard that reads them, in one transaction;
     returns the number of indicator values written."""
@@ -232,6 +235,11 @@ def compute_month(engine: sa.Engine, month: str | date) -> int:
         # Each statement reads one month (or window) through indexes; JIT compilation would cost seconds a statement
         # as soon as the history makes the planner's estimates large, and save nothing.
         conn.execute(sa.text("SET LOCAL jit = off"))
+        # The window's records are read by reported_on. A month's records were loaded together and lie together
+        # on disk, which the default page cost (4, made for spinning disks) cannot know: over a long history it
+        # then reads the whole table for a 12-month window. At 2 the planner takes the bitmap index scan (10M
+        # history records: 10.1 s -> 5.0 s a month on PostgreSQL 15; 1.1 picks plain index scans, 11.7 s).
+        conn.execute(sa.text(f"SET LOCAL random_page_cost = {RANDOM_PAGE_COST}"))
         conn.execute(sa.text("DELETE FROM mart.indicator_values WHERE month = :m"), {"m": first})
         for d in definitions().values():
             sql = (
