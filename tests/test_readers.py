@@ -210,6 +210,7 @@ TEXT_FIXTURES = sorted(
     p for p in DATA.rglob("*") if p.suffix in {".csv", ".txt"} and p.name not in {
         "utf16_no_bom.csv", "cp1252.csv", "truncated_mid_character.csv", "binary_garbage.csv", "png_named.csv",
         "pdf_named.csv", "nul_in_cell.csv", "empty.csv", "blank_lines_only.csv", "json_named.csv",
+        "first_row_too_many_cells.csv",
     }  # refused when opened, or JSON
 )  # fmt: skip
 
@@ -484,6 +485,7 @@ def test_xlsx_with_a_wrong_dimension_record_is_read_fully(tmp_path):
         ("not_a_workbook.xlsx", "不是有效的Excel文件"),
         ("legacy.xls", "旧版Excel"),
         ("zip_bomb.xlsx", "疑似压缩炸弹"),
+        ("first_row_too_many_cells.csv", "第2行有13个单元格，比表头的4列多出太多"),
     ],
 )
 def test_unreadable_files_are_refused_when_opened(name, reason):

@@ -252,6 +252,9 @@ def _open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunk
             raise UnreadableFile("文件为空：没有表头，也没有数据")
         raise UnreadableFile(f"文件开头的{len(records)}行都是空行，找不到表头")
     headers, notes = _column_names(records[index][0])
+    if index + 1 < len(records) and len(records[index + 1][0]) > len(headers) + OVERFLOW_COLUMNS:
+        # pandas would cut a first record this wide down to the header with a warning, and lose the rest
+        raise UnreadableFile(_too_wide_reason(index + 2, len(records[index + 1][0]), len(headers)))
     consumed = text[: records[index][1]]
     layout = _TextLayout(
         codec, delimiter, headers, index + 1, bom + len(consumed.encode(codec)), len(records[index][0])
@@ -474,13 +477,13 @@ def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[
             raise UnreadableFile(_parser_reason(str(exc), layout)) from exc
 
 
+def _too_wide_reason(row: int, cells: int, headers: int) -> str:
+    return f"第{row}行有{cells}个单元格，比表头的{headers}列多出太多，可能是分隔符或引号使用有误；请检查该行后重新报送"
+
+
 def _parser_reason(message: str, layout: _TextLayout) -> str:
     if m := _BAD_WIDTH.search(message):
-        row = layout.header_row + int(m.group(2))
-        return (
-            f"第{row}行有{m.group(3)}个单元格，比表头的{len(layout.headers)}列多出太多，"
-            "可能是分隔符或引号使用有误；请检查该行后重新报送"
-        )
+        return _too_wide_reason(layout.header_row + int(m.group(2)), int(m.group(3)), len(layout.headers))
     if m := _OPEN_QUOTE.search(message):
         row = layout.header_row + 1 + int(m.group(1))
         return f"第{row}行开始的引号没有闭合，文件其余内容无法分行；请检查该行后重新报送"
