@@ -92,7 +92,10 @@ def bench_database(base_url: str, name: str):
 
 
 def copy_seconds(url: str, path: Path, columns: int) -> float:
-    """A bare COPY of the CSV file into an UNLOGGED table of ``columns`` text columns: the floor of any load."""
+    """A bare COPY of the CSV file into an UNLOGGED table of ``columns`` text columns: the floor of any load.
+
+    The faster of two runs: the first may read the file from disk, while the ingest reads it after landing has
+    hashed it, from the page cache."""
     from citycredit import warehouse
 
     engine = warehouse.engine(url)
@@ -100,18 +103,22 @@ def copy_seconds(url: str, path: Path, columns: int) -> float:
         cols = ", ".join(f"c{i} text" for i in range(columns))
         conn.execute(sa.text(f"CREATE UNLOGGED TABLE bench_copy ({cols})"))
     raw = engine.raw_connection()
+    times = []
     try:
         cursor = raw.cursor()
-        start = time.perf_counter()
-        with path.open("rb") as fh:
-            cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", fh)
-        raw.commit()
-        elapsed = time.perf_counter() - start
+        for _ in range(2):
+            start = time.perf_counter()
+            with path.open("rb") as fh:
+                cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", fh)
+            raw.commit()
+            times.append(time.perf_counter() - start)
+            cursor.execute("TRUNCATE bench_copy")
+            raw.commit()
         cursor.execute("DROP TABLE bench_copy")
         raw.commit()
     finally:
         raw.close()
-    return elapsed
+    return min(times)
 
 
 # --- files ---------------------------------------------------------------------------------------------------
