@@ -174,3 +174,28 @@ def test_large_frames_get_the_findings_and_counts_of_gx_own_validation(dataset, 
     assert findings and any(o.failed for o in outcomes)  # the frames do break rules: the comparison means something
     assert {o.rule_id for o in outcomes} == {e["meta"]["rule_id"] for e in suite_definition(dataset)["expectations"]}
 
+
+
+def test_a_batch_beyond_the_spill_size_gets_the_same_batch_wide_findings(tmp_path, monkeypatch):
+    """Large batches hold the duplicate rule's rows on disk, split by key (keyed_rows): nothing may change."""
+    from citycredit import keyed_rows, validation
+
+    frame = _generated("license", tmp_path)
+    changed = frame.iloc[::7].assign(xk_nr=lambda f: f["xk_nr"].fillna("") + "（更正）")  # same key, new content
+    frame = pd.concat([frame, changed, frame.iloc[::11]], ignore_index=True)  # and exact repeats
+    frame["_source_row"] = range(2, len(frame) + 2)
+    monkeypatch.setattr(validation, "GX_RESULTS_MAX_ROWS", 0)
+
+    def batch_wide(spill_rows: int):
+        monkeypatch.setattr(keyed_rows, "SPILL_ROWS", spill_rows)
+        validator = Validator("license")
+        for start in range(0, len(frame), 500):
+            validator.validate(frame.iloc[start : start + 500])
+        findings, outcomes = validator.finish()
+        return sorted(findings.itertuples(index=False, name=None)), outcomes
+
+    in_memory, spilled = batch_wide(10**9), batch_wide(1_000)
+    assert spilled == in_memory
+    findings, (outcome,) = in_memory
+    assert outcome.rule_id == "XK-DUP-KEY" and outcome.evaluated == len(frame)
+    assert outcome.failed == len(findings) >= 2 * len(changed) * 0.9  # both versions of most changed keys

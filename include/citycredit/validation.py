@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from citycredit import checkdigits, config, copyio, datasets, settings, staged_frames
+from citycredit import checkdigits, config, copyio, datasets, keyed_rows, settings, staged_frames
 
 FINDING_COLUMNS = ["source_row", "rule_id", "field", "label", "category", "severity", "message"]
 CATEGORIES = {
@@ -103,6 +103,10 @@ class _Suites:
         self.batch_wide_columns = sorted(
             {e["kwargs"][k] for e in wide for k in ("column", "column_A", "column_B") if k in e["kwargs"]}
         )
+        keys = {e["kwargs"][rules.BATCH_WIDE[e["type"]]] for e in wide}
+        if len(keys) > 1:
+            raise SuiteError(f"{dataset}: the batch-wide rules compare rows by different keys {sorted(keys)}")
+        self.batch_wide_key = next(iter(keys), None)
 
 
 @functools.cache
@@ -170,7 +174,7 @@ class Validator:
         self.dataset = dataset
         self._labels = {f.name: f.label for f in config.fields(dataset)}
         self._suites = _suites(dataset)
-        self._seen: list[pd.DataFrame] = []
+        self._seen = keyed_rows.KeyedRows(self._suites.batch_wide_key) if self._suites.batch_wide_key else None
 
     def validate(
         self, frame: pd.DataFrame, missing_columns: tuple[str, ...] = ()
@@ -183,19 +187,23 @@ class Validator:
         """
         if "_reported_on" not in frame.columns:
             raise ValueError("frame needs a _reported_on column: the date the rows were reported")
-        if self._suites.batch_wide_columns:  # only suites with a duplicate rule need the dataset's key roles
+        if self._seen is not None:  # only suites with a duplicate rule need the dataset's key roles
             frame = derived_columns(frame, self.dataset)
-            self._seen.append(frame[["_source_row", *self._suites.batch_wide_columns]])
+            self._seen.add(frame[["_source_row", *self._suites.batch_wide_columns]])
         return self._run(self._suites.row, frame, missing_columns)
 
     def finish(self, missing_columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[RuleOutcome]]:
-        """Findings and counts of the batch-wide rules over every row passed to ``validate``; then forgets them."""
-        if not self._seen or not self._suites.batch_wide.expectations:
-            self._seen = []
-            return pd.DataFrame(columns=FINDING_COLUMNS), []
-        frame = pd.concat(self._seen, ignore_index=True)
-        self._seen = []
-        return self._run(self._suites.batch_wide, frame, missing_columns)
+        """Findings and counts of the batch-wide rules over every row passed to ``validate``; then forgets them.
+
+        The rules run once per part of the batch that holds whole keys (keyed_rows): the batch itself, or, for a
+        large one, each partition of its keys."""
+        parts, totals = [], {}
+        for frame in self._seen.parts() if self._seen is not None else ():
+            findings, outcomes = self._run(self._suites.batch_wide, frame, missing_columns)
+            parts += [findings] if len(findings) else []
+            add_outcomes(totals, outcomes)
+        findings = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+        return findings, list(totals.values())
 
     def _run(self, suite, frame: pd.DataFrame, missing_columns: tuple[str, ...]):
         evaluated = self._gx_results(suite, frame) if len(frame) <= GX_RESULTS_MAX_ROWS else self._direct(suite, frame)

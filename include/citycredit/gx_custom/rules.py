@@ -22,7 +22,8 @@ one about its presence or its format.
 - ``expect_penalty_to_be_outside_summary_procedure``: the 简易程序 heuristic (警告 only, or a fine within the
   行政处罚法 Art. 51 limits).
 - ``expect_natural_key_to_have_one_content``: rows sharing column_A (a natural-key hash) share column_B (a
-  content hash). ``BATCH_WIDE`` lists the types that must see a whole batch at once, not a chunk of it.
+  content hash). ``BATCH_WIDE`` lists the types that must see a whole batch at once, not a chunk of it, each
+  with the argument naming the key it compares rows by (so a batch may be split by that key, never within it).
 """
 
 from __future__ import annotations
@@ -455,4 +456,4 @@ class ExpectNaturalKeyToHaveOneContent(ColumnPairMapExpectation):
     args_keys = ("column_A", "column_B")
 
 
-BATCH_WIDE = frozenset({"expect_natural_key_to_have_one_content"})
+BATCH_WIDE = {"expect_natural_key_to_have_one_content": "column_A"}
