@@ -49,3 +49,21 @@ def test_staging_and_core_tables_hold_every_canonical_column(engine, dataset):
 def test_airflow_connection_uri_is_read_as_psycopg2():
     assert warehouse.sqlalchemy_url("postgres://u:p@h:5432/db") == "postgresql+psycopg2://u:p@h:5432/db"
     assert warehouse.sqlalchemy_url("postgresql://u@h/db") == "postgresql+psycopg2://u@h/db"
+
+
+def test_no_table_keeps_two_copies_of_one_index(engine):
+    """Every index costs time on each of the millions of rows a load writes: the same one twice is pure cost."""
+    with engine.connect() as conn:
+        twins = conn.execute(
+            sa.text(
+                """
+                SELECT i.indrelid::regclass::text, array_agg(i.indexrelid::regclass::text ORDER BY 1)
+                FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname IN ('landing', 'staging', 'core', 'quality', 'mart', 'export')
+                GROUP BY i.indrelid, i.indkey::text, i.indclass::text, pg_get_expr(i.indexprs, i.indrelid),
+                         pg_get_expr(i.indpred, i.indrelid)
+                HAVING count(*) > 1
+                """
+            )
+        ).all()
+    assert twins == []
