@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 CONN_ID = "citycredit_warehouse"
 EMBEDDED_DATABASE = "citycredit"
+# The embedded server's settings for bulk loads (the compose warehouse sets the same). With PostgreSQL's default
+# max_wal_size of 1GB, a 1M-row ingest (about 2 GB of WAL) forced a checkpoint every few seconds, each followed by
+# full-page images of every page touched again: 80 s became 73 s at 4GB (`make bench`, issue #9).
+EMBEDDED_SETTINGS = {"max_wal_size": "4GB"}
 
 
 def sqlalchemy_url(uri: str) -> str:
@@ -62,9 +66,22 @@ def embedded_url() -> str:
             ).scalar()
             if not exists:
                 conn.execute(sa.text(f'CREATE DATABASE "{EMBEDDED_DATABASE}"'))
+            _configure(conn, EMBEDDED_SETTINGS)
     finally:
         admin.dispose()
     return server.get_uri(database=EMBEDDED_DATABASE, driver="psycopg2")
+
+
+def _configure(conn: sa.Connection, wanted: dict[str, str]) -> None:
+    """Set server settings that a configuration reload applies (ALTER SYSTEM), those not yet in effect only."""
+    changed = False
+    for name, value in wanted.items():
+        current = conn.execute(sa.text("SELECT current_setting(:n)"), {"n": name}).scalar_one()
+        if current != value:
+            conn.execute(sa.text(f"ALTER SYSTEM SET {name} = '{value}'"))
+            changed = True
+    if changed:
+        conn.execute(sa.text("SELECT pg_reload_conf()"))
 
 
 def resolve_url() -> str:
