@@ -18,8 +18,16 @@ import sqlalchemy as sa
 from citycredit import datasets
 
 
+def observed_columns(dataset: datasets.Dataset, value: str) -> str:
+    """SQL for what an observation records of a staged row's code and name (``name_key``, ``code_valid``), given
+    how to read a column (e.g. "s.{}"): computed when the load first reads the batch, by parallel workers."""
+    code, name = value.format(dataset.subject_code), value.format(dataset.subject_name)
+    return f"quality.name_key({name}) AS name_key, quality.uscc_valid({code}) AS code_valid"
+
+
 def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, params: dict) -> None:
-    """Record the subject codes of the batch in ``batch_rows``; withdraw the observations it replaces or fixes.
+    """Record the subject codes of the batch in ``batch_rows`` (with its ``observed_columns``); withdraw the
+    observations it replaces or fixes.
 
     Called inside the load transaction, after the merge (``batch_new``: the new versions, with their record ids
     and the versions they supersede) and the corrections. Duplicate rows add nothing.
@@ -31,7 +39,7 @@ def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id:
             INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,
                 subject_name, name_key, code_valid, loaded, record_id)
             SELECT r.batch_id, r.source_row, :dataset, :dept, r.reported_on, r.{code}, r.{name},
-                   quality.name_key(r.{name}), quality.uscc_valid(r.{code}), r.rule_ids IS NULL, n.record_id
+                   r.name_key, r.code_valid, r.rule_ids IS NULL, n.record_id
             FROM batch_rows r LEFT JOIN batch_new n ON n.source_row = r.source_row
             WHERE r.{code} IS NOT NULL AND r.{code} <> :placeholder
               AND (r.rule_ids IS NOT NULL OR n.record_id IS NOT NULL)

@@ -180,7 +180,8 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
             FROM (
                 SELECT s.batch_id, s.source_row, s.reported_on, {carried},
                        {_subject_key(dataset, "s.{}")} AS subject_key,
-                       md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash
+                       md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash,
+                       {codequality.observed_columns(dataset, "s.{}")}
                 FROM {dataset.staging_table} s WHERE s.batch_id = :b
                 OFFSET 0
             ) s CROSS JOIN file_errors f
