@@ -282,7 +282,7 @@ def _record_corrections(conn: sa.Connection, dataset: datasets.Dataset, params: 
             JOIN quality.quarantine q ON q.dataset = :dataset AND {keys}
                  AND (q.batch_id <> n.batch_id OR q.source_row < n.source_row)
                  AND ({_subject_key(dataset, "q.row_data->>'{}'")} = n.subject_key
-                      OR quality.name_key(q.row_data->>'{name}') = quality.name_key(n.{name}))
+                      OR quality.name_key(q.row_data->>'{name}') = n.name_key)
             WHERE NOT EXISTS (SELECT 1 FROM quality.corrections k
                               WHERE k.quarantine_batch_id = q.batch_id AND k.quarantine_source_row = q.source_row)
             ORDER BY q.batch_id, q.source_row, n.source_row
