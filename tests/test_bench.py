@@ -14,6 +14,8 @@ FIGURES = {
     "ingest_ratio",
     "ingest_seconds",
     "copy_seconds",
+    "floor_ratio",
+    "core_insert_seconds",
     "land_seconds",
     "normalize_seconds",
     "validate_seconds",
@@ -46,6 +48,11 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         else:
             assert f["passed"] is (f["value"] <= f["goal"])
     assert figures["ingest_ratio"]["goal"] == 3 and figures["peak_rss_big"]["goal"] == 1.5
+    floor = figures["floor_ratio"]
+    assert (
+        floor["goal"] is None
+        and floor["value"] == 1 + figures["core_insert_seconds"]["value"] / figures["copy_seconds"]["value"]
+    )
     assert figures["scaling_ratio"]["goal"] == 4.4 and figures["indicators_ratio"]["goal"] == 1.5
     assert all(figures[f"dag_parse_{p.stem}"]["goal"] == 0.5 for p in settings.DAGS_DIR.glob("*.py"))
 
