@@ -128,19 +128,25 @@ def core_insert_seconds(url: str, table: str) -> float:
     no casts, joins or checks, the least that writing them into core costs. Run after the ingest, on its database.
 
     With a COPY into staging before it, that is the floor of this design's load (design.md: COPY into staging,
-    then merge), whatever normalization, validation and the load's other steps add."""
+    then merge), whatever normalization, validation and the load's other steps add. Like the COPY, the faster of two
+    runs, each after a checkpoint, so that the ingest's own writes are not flushed while it runs."""
     from citycredit import warehouse
 
     engine = warehouse.engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text(f"CREATE TABLE bench_core (LIKE {table} INCLUDING ALL)"))
-    with engine.begin() as conn:
-        start = time.perf_counter()
-        conn.execute(sa.text(f"INSERT INTO bench_core SELECT * FROM {table}"))
-        seconds = time.perf_counter() - start
+    times = []
+    for _ in range(2):
+        with engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE bench_core"))
+            conn.execute(sa.text("CHECKPOINT"))
+        with engine.begin() as conn:
+            start = time.perf_counter()
+            conn.execute(sa.text(f"INSERT INTO bench_core SELECT * FROM {table}"))
+            times.append(time.perf_counter() - start)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE bench_core"))
-    return seconds
+    return min(times)
 
 
 # --- files ---------------------------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ EMBEDDED_DATABASE = "citycredit"
 # The embedded server's settings for bulk loads: the compose warehouse's defaults (docker-compose.yaml). PostgreSQL's
 # own defaults are sized for a small shared machine. With max_wal_size at 1GB, a 1M-row ingest (about 2 GB of WAL)
 # forced a checkpoint every few seconds (80 s became 73 s at 4GB); with shared_buffers at 128MB (and so 4MB of WAL
-# buffers), the load's backend wrote out evicted pages and full WAL buffers itself (the load of 1M rows: 76 s
-# became 58–64 s at 1GB, `make bench`, issue #9).
+# buffers), the load's backend wrote out evicted pages and full WAL buffers itself (the load of 1M rows: 65–68 s
+# became 58–60 s at 1GB, issue #9).
 EMBEDDED_SETTINGS = {
     "shared_buffers": "1GB",
     "work_mem": "64MB",
@@ -101,9 +101,10 @@ def _write_settings(pgdata: Path, wanted: dict[str, str]) -> None:
         scratch.replace(target)
     conf = pgdata / "postgresql.conf"
     include = f"include_if_exists = '{EMBEDDED_SETTINGS_FILE}'\n"
-    if include not in conf.read_text():
+    current = conf.read_text()
+    if include not in current:
         with conf.open("a") as f:
-            f.write(include)
+            f.write(include if current.endswith("\n") else "\n" + include)
 
 
 def _apply_settings(conn: sa.Connection, wanted: dict[str, str], pgdata: Path) -> None:
@@ -123,7 +124,10 @@ def _apply_settings(conn: sa.Connection, wanted: dict[str, str], pgdata: Path) -
     )
     if waiting:
         log.warning(
-            "the embedded warehouse applies %s at its next start (pg_ctl restart -D %s)", ", ".join(waiting), pgdata
+            "the embedded warehouse applies %s at its next start: stop its server (pg_ctl stop -D %s, as the owner"
+            " of that directory) and the next citycredit command starts it again",
+            ", ".join(waiting),
+            pgdata,
         )
 
 
