@@ -6,7 +6,7 @@ publication deadline, and every morning, because records also leave their public
 idempotent; a failed push is retried and resumes where it stopped. Conf ``{"as_of": "YYYY-MM-DD"}`` evaluates the
 publication windows for another day (default: the run's day in Asia/Shanghai).
 
-Wiring only; the work is in citycredit.export and citycredit.export_push.
+Wiring only; the work is in citycredit.publish.export and citycredit.publish.province_push.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from citycredit import export, export_push, pipeline
+from citycredit.publish import export, province_push
+from citycredit.tasks import ingest
 
 
 @dag(
@@ -36,7 +37,7 @@ from citycredit import export, export_push, pipeline
 def citycredit_export():
     @task
     def prepare_warehouse() -> str:
-        return pipeline.prepare_warehouse()
+        return ingest.prepare_warehouse()
 
     @task
     def as_of() -> str:
@@ -52,8 +53,8 @@ def citycredit_export():
     @task(retries=4, retry_delay=timedelta(minutes=10), retry_exponential_backoff=True)
     def push_to_province(day: str) -> list[int]:
         try:
-            return export_push.run_province(day)
-        except export_push.NotConfigured as exc:
+            return province_push.run_province(day)
+        except province_push.NotConfigured as exc:
             raise AirflowSkipException(str(exc)) from exc
 
     day = as_of()

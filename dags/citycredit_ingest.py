@@ -1,7 +1,7 @@
 """Daily ingest: land every file feed's deliveries and pull every HTTP and database feed, then normalize,
 validate and load each new batch.
 
-Wiring only; the work is in citycredit.pipeline.
+Wiring only; the work is in citycredit.tasks.ingest.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, dag, task, task_group
 from airflow.sdk.exceptions import AirflowSkipException
 
-from citycredit import pipeline
+from citycredit.tasks import ingest
 
 WAREHOUSE_CORE = Asset("citycredit_warehouse_core")
-FEEDS = {kind: pipeline.feed_ids(kind) for kind in ("file", "http", "sql")}
+FEEDS = {kind: ingest.feed_ids(kind) for kind in ("file", "http", "sql")}
 
 
 @dag(
@@ -30,33 +30,33 @@ FEEDS = {kind: pipeline.feed_ids(kind) for kind in ("file", "http", "sql")}
 def citycredit_ingest():
     @task
     def prepare_warehouse() -> str:
-        return pipeline.prepare_warehouse()
+        return ingest.prepare_warehouse()
 
     @task(map_index_template="{{ task.op_kwargs['feed_id'] }}")
     def land_feed(feed_id: str) -> list[int]:
         try:
-            return pipeline.land_feed(feed_id)
-        except pipeline.FeedNotDue as exc:
+            return ingest.land_feed(feed_id)
+        except ingest.FeedNotDue as exc:
             raise AirflowSkipException(str(exc)) from exc
 
     @task(trigger_rule="all_done")  # a failed feed fails the run but holds back no other feed's batches
     def pending_batches() -> list[int]:
-        return pipeline.pending_batches()
+        return ingest.pending_batches()
 
     @task
     def normalize(batch_id: int) -> int:
         try:
-            return pipeline.normalize_batch(batch_id)
-        except pipeline.BatchRejected as exc:
+            return ingest.normalize_batch(batch_id)
+        except ingest.BatchRejected as exc:
             raise AirflowSkipException(str(exc)) from exc  # skips this batch's validate and load only
 
     @task
     def validate(batch_id: int) -> int:
-        return pipeline.validate_batch(batch_id)
+        return ingest.validate_batch(batch_id)
 
     @task(outlets=[WAREHOUSE_CORE])
     def load(batch_id: int) -> dict:
-        return pipeline.load_batch(batch_id)
+        return ingest.load_batch(batch_id)
 
     @task_group
     def batch(batch_id: int):
@@ -64,7 +64,7 @@ def citycredit_ingest():
 
     @task(trigger_rule="none_failed")  # after rejected (skipped) batches too; a failed load fails the run
     def data_docs() -> str:
-        return pipeline.build_data_docs()
+        return ingest.build_data_docs()
 
     by_kind = {"file": "land_file_feed", "http": "pull_http_feed", "sql": "pull_sql_feed"}  # one pool per kind
     landed = [

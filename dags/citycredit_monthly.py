@@ -7,7 +7,7 @@ the department scorecard; and, once a month's deadline has passed, names the dep
 by then through the configured notifier (webhook or SMTP connection), once per month. After the indicators, each
 month's quality report, 城市信用指标数据反馈表 and department feedback workbooks are published under
 $CITYCREDIT_HOME/reports and /feedback (shown in the Airflow UI by plugins/citycredit_reports.py).
-Wiring only; the work is in citycredit.pipeline, citycredit.alerts and citycredit.reports.publish.
+Wiring only; the work is in citycredit.tasks.ingest, citycredit.indicators.alerts and citycredit.publish.month_files.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, AssetOrTimeSchedule, MultipleCronTriggerTimetable, dag, get_current_context, task
 
-from citycredit import pipeline
-from citycredit.indicators import deadline_cron
+from citycredit.indicators.periods import deadline_cron
+from citycredit.tasks import ingest
 
 DEADLINE_CRON, TIMEZONE = deadline_cron()
 
@@ -39,27 +39,28 @@ DEADLINE_CRON, TIMEZONE = deadline_cron()
 def citycredit_monthly():
     @task
     def prepare_warehouse() -> str:
-        return pipeline.prepare_warehouse()
+        return ingest.prepare_warehouse()
 
     @task
     def months() -> list[str]:
         context = get_current_context()
         requested = (context["dag_run"].conf or {}).get("month") or context["params"].get("month")
-        return pipeline.months_to_compute(requested, context["dag_run"].run_after.date())
+        return ingest.months_to_compute(requested, context["dag_run"].run_after.date())
 
     @task(map_index_template="{{ task.op_kwargs['month'] }}")
     def indicators(month: str) -> int:
-        return pipeline.compute_indicators(month)
+        return ingest.compute_indicators(month)
 
     @task(map_index_template="{{ task.op_kwargs['month'] }}")
     def publish(month: str) -> list[str]:
-        from citycredit.reports.publish import publish_month
+        from citycredit.publish.month_files import publish_month
 
         return publish_month(month)
 
     @task
     def deadline_alert() -> list[str]:
-        from citycredit import alerts, warehouse
+        from citycredit.core import warehouse
+        from citycredit.indicators import alerts
 
         return alerts.watch(warehouse.engine())
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from citycredit import airflow_env, migrations, warehouse
+from citycredit.core import airflow_env, migrations, warehouse
 
 SERVERS = ["embedded"] + (["service"] if os.environ.get("CITYCREDIT_TEST_WAREHOUSE_URL") else [])
 
@@ -99,3 +99,19 @@ def run_dag(airflow_home):
         assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
 
     return run
+
+
+@pytest.fixture
+def clean_engine(server_url):
+    """A second fresh, migrated database on the same server: where the clean run happens."""
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"cc_clean_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = sa.create_engine(sa.engine.make_url(server_url).set(database=name), pool_pre_ping=True)
+    migrations.upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

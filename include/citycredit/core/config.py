@@ -1,0 +1,80 @@
+"""Loading the YAML configuration under include/config, with errors that name the offending key."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from citycredit.core import paths
+
+DATASETS = (
+    "license", "penalty", "credit_list", "subject_registry", "credit_commitment", "objection", "credit_repair"
+)  # fmt: skip
+
+
+class ConfigError(ValueError):
+    """A configuration mistake; the message names the file and the key."""
+
+
+def load_yaml(name: str, directory: Path | None = None) -> object:
+    path = (directory or paths.CONFIG_DIR) / name
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+FIELD_TYPES = {"text", "code", "multi_code", "date", "amount", "identifier"}
+
+
+@functools.cache
+def fields(dataset: str) -> tuple[Field, ...]:
+    """The canonical columns of a dataset, in the national template's order."""
+    catalogue = load_yaml("fields.yaml")
+    if dataset not in catalogue:
+        raise ConfigError(f"fields.yaml: no dataset {dataset!r} (known: {', '.join(catalogue)})")
+    result = []
+    for i, item in enumerate(catalogue[dataset]):
+        where = f"fields.yaml: {dataset}[{i}]"
+        for key in ("name", "label", "type"):
+            if key not in item:
+                raise ConfigError(f"{where}: missing key {key!r}")
+        if item["type"] not in FIELD_TYPES:
+            raise ConfigError(f"{where}.type: {item['type']!r} is not one of {sorted(FIELD_TYPES)}")
+        result.append(
+            Field(
+                name=item["name"],
+                label=item["label"],
+                type=item["type"],
+                required=bool(item.get("required", False)),
+                aliases=tuple(str(a) for a in item.get("aliases", ())),
+            )
+        )
+    return tuple(result)
+
+
+def field_names(dataset: str) -> list[str]:
+    return [f.name for f in fields(dataset)]
+
+
+def label(dataset: str, name: str) -> str:
+    """The Chinese label of a canonical column."""
+    for f in fields(dataset):
+        if f.name == name:
+            return f.label
+    return name

@@ -1,0 +1,82 @@
+"""The structural roles of each dataset's columns: the natural key, the subject's identifiers, the dates.
+
+Every dataset with a warehouse path has a staging table ``staging.<name>_rows`` (all text) and a core table
+``core.<name>`` of record versions. A record's natural key is ``key_columns`` plus ``subject_key`` (统一社会信用代码,
+else 工商注册号, else 证件号码, else the name): exactly one version per key is current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citycredit.core import config
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    label: str  # Chinese name, for people
+    key_columns: tuple[str, ...]  # natural key besides subject_key
+    subject_name: str
+    subject_code: str  # 统一社会信用代码
+    registration_no: str | None  # 工商注册号 (with the placeholder code)
+    id_number: str | None  # 证件号码 (自然人)
+    decision_date: str | None  # the date a record's timeliness counts from
+    source_code: str | None = None  # 数据来源单位统一社会信用代码 (双公示)
+    document_no: str | None = None  # 决定文书号 (双公示): with source_code, what a correction is matched on
+
+    @property
+    def staging_table(self) -> str:
+        return f"staging.{self.name}_rows"
+
+    @property
+    def core_table(self) -> str:
+        return f"core.{self.name}"
+
+    @property
+    def columns(self) -> list[str]:
+        return config.field_names(self.name)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The natural key: key_columns and subject_key."""
+        return (*self.key_columns, "subject_key")
+
+    @property
+    def subject_identifiers(self) -> tuple[str, ...]:
+        """The columns subject_key is the first non-empty of, in order (the name last)."""
+        return tuple(c for c in (self.subject_code, self.registration_no, self.id_number, self.subject_name) if c)
+
+
+LICENSE = Dataset(
+    "license", "行政许可", ("xk_lydwdm", "xk_wsh"), "xk_xdr_mc", "xk_xdr_shxym", "xk_xdr_gszc", "xk_xdr_zjhm",
+    "xk_jdrq", source_code="xk_lydwdm", document_no="xk_wsh",
+)  # fmt: skip
+PENALTY = Dataset(
+    "penalty", "行政处罚", ("cf_sjlydm", "cf_wsh"), "cf_xdr_mc", "cf_xdr_shxym", "cf_xdr_gszc", "cf_xdr_zjhm",
+    "cf_jdrq", source_code="cf_sjlydm", document_no="cf_wsh",
+)  # fmt: skip
+# A listing period: one subject on one list of one 认定部门, from one 列入日期. An exit is a new version of the
+# period (移出日期 set); a re-entry has another 列入日期 and so is another period.
+CREDIT_LIST = Dataset(
+    "credit_list", "信用名单", ("md_rdbm", "md_lx", "md_lrrq"), "md_zt_mc", "md_shxym", None, "md_zjhm", "md_lrrq"
+)
+# The market-subject register of 市场监管: one record per subject; a change of status is a new version.
+SUBJECT_REGISTRY = Dataset("subject_registry", "市场主体登记", (), "zt_mc", "zt_shxym", "zt_zch", None, "zt_clrq")
+# The feeds of the indicators of seeds/004 items 二十, 三十四 to 三十六 (include/config/indicators.yaml).
+CREDIT_COMMITMENT = Dataset(
+    "credit_commitment", "信用承诺", ("cn_slbm", "cn_wsh"), "cn_zt_mc", "cn_shxym", None, "cn_zjhm", "cn_rq"
+)
+OBJECTION = Dataset("objection", "信用信息异议", ("yy_bh",), "yy_zt_mc", "yy_shxym", None, "yy_zjhm", "yy_slrq")
+CREDIT_REPAIR = Dataset("credit_repair", "信用修复", ("xf_bh",), "xf_zt_mc", "xf_shxym", None, "xf_zjhm", "xf_slrq")
+SHUANGGONGSHI = {d.name: d for d in (LICENSE, PENALTY)}
+ALL = {
+    d.name: d for d in (LICENSE, PENALTY, CREDIT_LIST, SUBJECT_REGISTRY, CREDIT_COMMITMENT, OBJECTION, CREDIT_REPAIR)
+}
+
+
+def get(name: str) -> Dataset:
+    try:
+        return ALL[name]
+    except KeyError:
+        raise ValueError(f"dataset {name!r} has no warehouse pipeline yet") from None

@@ -1,0 +1,147 @@
+"""Masking of 居民身份证 numbers in everything that leaves the warehouse core (design.md, invariant 6).
+
+- `mask_id` / `mask_id_series`: a value known to be an ID number (a 证件号码 column). 15 characters or more
+  keep the first 4 and the last 4 (`4104**********0037`, `1101*******1002`); shorter values keep a quarter at
+  each end, so a short passport number is never shown almost whole.
+- `mask_ids_in_text`: free text (messages, log lines, exception text). A run is masked when it is
+  ID-shaped and not part of a longer alphanumeric run (ASCII or full-width letters and digits; Chinese
+  characters, blanks and punctuation delimit a run):
+    * 18 characters: 17 digits and a digit or X/x, positions 7-14 a real date 19000101-20991231;
+    * 15 digits (legacy numbers): positions 7-12 a real date 19YYMMDD.
+  A 统一社会信用代码 with a letter anywhere stays as it is; an all-digit one stays unless positions 7-14
+  happen to form such a date, where masking it costs a readable code but never leaks a person's number
+  (likewise a 15-digit 工商注册号 whose positions 7-12 read as 19YYMMDD).
+  The check digit is deliberately ignored: a mistyped ID number is still personal data.
+- `IdMaskingFilter` / `install_log_masking`: the same for log records.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported where a column is masked: DAG files import this module to mask logs
+    import pandas as pd
+
+MASK = "*"
+_RUN = re.compile(
+    r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
+    r"(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})"
+    r"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
+)
+_BIRTH_YEARS = range(1900, 2100)
+
+
+def _kept(length: int) -> int:
+    """Characters shown at each end of a masked value of this length."""
+    return 4 if length >= 15 else length // 4
+
+
+def mask_id(value: str | None) -> str | None:
+    """`4104**********0037` for an 18-character number; None stays None."""
+    if value is None:
+        return None
+    kept = _kept(len(value))
+    return value[:kept] + MASK * (len(value) - 2 * kept) + value[len(value) - kept :]
+
+
+def mask_id_series(s: pd.Series) -> pd.Series:
+    """`mask_id` over a column; missing values stay missing, the index is kept.
+
+    Vectorised per distinct value length (a 证件号码 column has a handful of lengths). A column that is
+    not text (numbers read without dtype=str) is masked as text.
+    """
+    from citycredit.core.identifiers import as_text
+
+    s = as_text(s)
+    lengths = s.str.len()
+    masked = s.copy()
+    for length in lengths.dropna().unique():
+        length, rows = int(length), lengths.eq(length).fillna(False).to_numpy(dtype=bool)
+        kept = _kept(length)
+        masked[rows] = s[rows].str.slice_replace(kept, length - kept, MASK * (length - 2 * kept))
+    return masked
+
+
+def _is_birth_date(yyyymmdd: str) -> bool:
+    try:
+        born = datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return False
+    return born.year in _BIRTH_YEARS
+
+
+def _mask_run(match: re.Match) -> str:
+    run = match.group()
+    birth = run[6:14] if len(run) == 18 else "19" + run[6:12]
+    return mask_id(run) if _is_birth_date(birth) else run
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Every ID-card-shaped run in `text` masked (see the module docstring for the heuristic)."""
+    return _RUN.sub(_mask_run, text)
+
+
+class IdMaskingFilter(logging.Filter):
+    """Masks ID numbers in a record's message, its arguments, its exception text and its stack text.
+
+    Never drops a record. A message that needs masking is formatted here (`record.msg` becomes the masked
+    text and `record.args` is emptied); other records keep their lazy arguments. Attach it to handlers:
+    a filter on a logger does not see records that propagate up from child loggers.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - malformed arguments: the handler reports them, masked
+            record.msg = mask_ids_in_text(str(record.msg))
+            record.args = _mask_args(record.args)
+        else:
+            masked = mask_ids_in_text(message)
+            if masked != message:
+                record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_ids_in_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_ids_in_text(record.stack_info)
+        return True
+
+
+def _mask_args(args: object) -> object:
+    if isinstance(args, dict):
+        return {key: mask_ids_in_text(str(value)) for key, value in args.items()}
+    if isinstance(args, tuple):
+        return tuple(mask_ids_in_text(str(value)) for value in args)
+    return args
+
+
+_FILTER = IdMaskingFilter()
+
+
+def install_log_masking() -> None:
+    """Mask ID numbers in every log record of this process; calling it again changes nothing.
+
+    Two layers, because a filter only acts where it is attached:
+    - the root logger's current handlers get an `IdMaskingFilter`; they see every record that propagates,
+      including records rebuilt by `logging.makeLogRecord` (queue and socket listeners);
+    - the log record factory is wrapped so each record is masked when it is created. That covers handlers
+      added later (e.g. by a logging dictConfig, or pytest's caplog) and loggers that do not propagate.
+    """
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, IdMaskingFilter) for f in handler.filters):
+            handler.addFilter(_FILTER)
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_ids", False):
+        return
+
+    def masking_factory(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        _FILTER.filter(record)
+        return record
+
+    masking_factory.masks_ids = True
+    logging.setLogRecordFactory(masking_factory)

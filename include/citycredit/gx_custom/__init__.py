@@ -1,3 +1,0 @@
-"""citycredit's own GX expectations; importing this package registers them, so suite JSON can name them."""
-
-from citycredit.gx_custom import identifiers, rules, timeliness  # noqa: F401

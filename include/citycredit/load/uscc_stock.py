@@ -1,0 +1,86 @@
+"""统一社会信用代码 quality over the city's code stock: 错码 (codes failing GB 32100 / GB 11714) and 重码 (one code
+under two or more normalized names, one name under two or more codes), and their correction over time.
+
+Every subject code a batch brings (loaded or quarantined; the placeholder excluded) is recorded by the load in
+quality.uscc_observations; it leaves the stock when a later version of its record replaces it or a correction
+fixes it. The SQL functions quality.uscc_issues(d) and quality.uscc_stock(d) (sql/migrations/0002, rewritten in
+0007) give the stock and its issues at the end of any day, from a summary per code and name that triggers on the
+observations keep (quality.uscc_pairs): a day's stock costs what the stock holds, not the history. This module
+writes the observations and reads those functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from citycredit.core import datasets
+
+
+def observed_columns(dataset: datasets.Dataset, value: str) -> str:
+    """SQL for what an observation records of a staged row's code and name (``name_key``, ``code_valid``), given
+    how to read a column (e.g. "s.{}"): computed when the load first reads the batch, by parallel workers."""
+    code, name = value.format(dataset.subject_code), value.format(dataset.subject_name)
+    return f"quality.name_key({name}) AS name_key, quality.uscc_valid({code}) AS code_valid"
+
+
+def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, params: dict) -> None:
+    """Record the subject codes of the batch in ``batch_rows`` (with its ``observed_columns``); withdraw the
+    observations it replaces or fixes.
+
+    Called inside the load transaction, after the merge (``batch_new``: the new versions, with their record ids
+    and the versions they supersede) and the corrections. Duplicate rows add nothing.
+    """
+    code, name = dataset.subject_code, dataset.subject_name
+    conn.execute(
+        sa.text(
+            f"""
+            INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,
+                subject_name, name_key, code_valid, loaded, record_id)
+            SELECT r.batch_id, r.source_row, :dataset, :dept, r.reported_on, r.{code}, r.{name},
+                   r.name_key, r.code_valid, r.rule_ids IS NULL, n.record_id
+            FROM batch_rows r LEFT JOIN batch_new n ON n.source_row = r.source_row
+            WHERE r.{code} IS NOT NULL AND r.{code} <> :placeholder
+              AND (r.rule_ids IS NOT NULL OR n.record_id IS NOT NULL)
+            """
+        ),
+        {**params, "dept": department_id},
+    )
+    # Versions replaced by this batch (also within it) and quarantined rows it corrected leave the stock.
+    conn.execute(
+        sa.text(
+            """
+            UPDATE quality.uscc_observations o SET withdrawn_on = n.reported_on
+            FROM batch_new n
+            WHERE o.dataset = :dataset AND o.record_id = n.supersedes AND o.withdrawn_on IS NULL
+            """
+        ),
+        params,
+    )
+    conn.execute(
+        sa.text(
+            """
+            UPDATE quality.uscc_observations o SET withdrawn_on = k.corrected_on
+            FROM quality.corrections k
+            WHERE k.batch_id = :b AND o.batch_id = k.quarantine_batch_id
+              AND o.source_row = k.quarantine_source_row AND o.withdrawn_on IS NULL
+            """
+        ),
+        params,
+    )
+
+
+def issues(engine: sa.Engine, day: dt.date) -> list[dict]:
+    """错码 and 重码 in the stock at the end of `day` (quality.uscc_issues)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT * FROM quality.uscc_issues(:d) ORDER BY issue, code NULLS LAST, name_key"), {"d": day}
+        )
+        return [dict(r) for r in rows.mappings()]
+
+
+def stock_size(engine: sa.Engine, day: dt.date) -> int:
+    """The number of distinct codes in the stock at the end of `day` (the denominator of 重错码率)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM quality.uscc_stock(:d)"), {"d": day}).scalar_one()

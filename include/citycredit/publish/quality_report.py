@@ -1,0 +1,67 @@
+"""The monthly quality report: one self-contained HTML file (inline CSS and SVG, no script, no CDN) that opens
+offline and prints on A4. jinja2 autoescapes every value, so a department's text shows as text."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from pathlib import Path
+
+from markupsafe import Markup
+
+from citycredit.publish import charts, monthly
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def figure(value, kind: str = "rate") -> str:
+    if value is None:
+        return "-"
+    if kind == "rate":
+        return f"{Decimal(value) * 100:.1f}%"
+    return count(value)
+
+
+def count(value) -> str:
+    if value is None:
+        return "-"
+    value = Decimal(value)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
+@functools.cache
+def environment():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.filters["figure"] = figure
+    env.filters["count"] = count
+    return env
+
+
+def render(report: monthly.MonthReport, links: dict) -> str:
+    """The report's HTML. links: form (the 反馈表), datadocs (or None), feedback {department id: href}."""
+    names = {h["id"]: h["name"] for h in report.headline}
+    kinds = dict(monthly.HEADLINE)
+    trend_charts = [
+        Markup(charts.trend(names[ind], points, kinds[ind] == "rate"))
+        for ind, points in report.trend.items()
+        if ind in names
+    ]
+    depts = report.departments
+    department_chart = Markup(
+        charts.department_bars([d["name"] for d in depts], [d["accuracy"] for d in depts], [d["late"] for d in depts])
+    )
+    return (
+        environment()
+        .get_template("quality_report.html")
+        .render(
+            r=report,
+            links=links,
+            charts=trend_charts,
+            department_chart=department_chart,
+            trend_months=monthly.TREND_MONTHS,
+        )
+    )

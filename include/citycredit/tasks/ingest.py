@@ -1,0 +1,138 @@
+"""The bodies of the DAG tasks. Each takes and returns references (feed ids, batch ids, months), never frames."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from citycredit.core import migrations, privacy, warehouse
+from citycredit.core.months import month_start
+from citycredit.feeds import landing, registry
+from citycredit.indicators import compute
+
+log = logging.getLogger(__name__)
+privacy.install_log_masking()  # every task process imports this module: its logs never show a 身份证 number
+
+
+class BatchRejected(Exception):
+    """The batch's file turned out unreadable past its first rows; it is marked rejected with the reason."""
+
+
+def prepare_warehouse() -> str:
+    engine = warehouse.engine()
+    applied = migrations.upgrade(engine)
+    log.info("warehouse %s ready; %s migrations applied now", warehouse.describe(str(engine.url)), len(applied))
+    return warehouse.describe(str(engine.url))
+
+
+def feed_ids(kind: str) -> list[str]:
+    """The registry's feeds of one kind (file, http, sql)."""
+    return [f.id for f in registry.load().feeds if f.kind == kind]
+
+
+class FeedNotDue(Exception):
+    """The feed's registry ``schedule`` has not fired since its last run; the task is skipped."""
+
+
+def land_feed(feed_id: str) -> list[int]:
+    """Land a file feed's inbox, or pull an HTTP or database feed, when it is due; the ids of the new batches.
+
+    A pull that cannot be completed raises `pulls.PullFailed` (the task fails and Airflow retries it); it has
+    recorded nothing and left the feed's watermark and its last run where they were.
+    """
+    from citycredit.feeds import schedule
+
+    reg = registry.load()
+    feed, engine = reg.feed(feed_id), warehouse.engine()
+    with engine.connect() as conn:
+        due = schedule.not_due_until(conn, feed.id, feed.schedule, reg.timezone.key)
+    if due is not None:
+        raise FeedNotDue(f"{feed.id}: not due until {due.isoformat()} (schedule {feed.schedule!r})")
+    if feed.kind == "file":
+        batch_ids = [r.batch_id for r in landing.land_inbox(engine, feed) if r.outcome == "new"]
+    else:
+        if feed.kind == "http":
+            from citycredit.feeds import http as feed_module
+        else:
+            from citycredit.feeds import sql as feed_module
+        landed = feed_module.pull(engine, feed)
+        batch_ids = [landed.batch_id] if landed is not None and landed.outcome == "new" else []
+    with engine.begin() as conn:
+        schedule.record_run(conn, feed.id)
+    return batch_ids
+
+
+def pending_batches() -> list[int]:
+    """Every batch landed but not yet loaded or rejected, oldest first.
+
+    Read from the warehouse rather than from the land tasks' results, so that one feed's failed pull does not hold
+    back the batches the other feeds landed, and batches an earlier, failed run left half-way are taken up again.
+    """
+    with warehouse.engine().connect() as conn:
+        return list(
+            conn.execute(
+                sa.text(
+                    "SELECT batch_id FROM landing.batches"
+                    " WHERE status IN ('landed', 'normalized', 'validated') ORDER BY batch_id"
+                )
+            ).scalars()
+        )
+
+
+def normalize_batch(batch_id: int) -> int:
+    from citycredit.normalize import readers, staging
+
+    engine = warehouse.engine()
+    with engine.connect() as conn:
+        feed_id = conn.execute(
+            sa.text("SELECT feed_id FROM landing.batches WHERE batch_id = :b"), {"b": batch_id}
+        ).scalar_one()
+    feed = registry.load().feed(feed_id)
+    try:
+        staging.stage_batch(engine, batch_id, encoding_hint=feed.encoding)
+    except readers.UnreadableFile as exc:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE landing.batches SET status = 'rejected', status_reason = :r, updated_at = now()"
+                    " WHERE batch_id = :b"
+                ),
+                {"b": batch_id, "r": exc.reason},
+            )
+        raise BatchRejected(f"batch {batch_id}: {exc.reason}") from exc
+    return batch_id
+
+
+def validate_batch(batch_id: int) -> int:
+    from citycredit.validate import suites
+
+    counts = suites.validate_batch(warehouse.engine(), batch_id)
+    log.info("batch %s: %s errors, %s warnings", batch_id, counts["error"], counts["warning"])
+    return batch_id
+
+
+def build_data_docs() -> str:
+    from citycredit.publish import datadocs
+
+    return str(datadocs.build_for_warehouse(warehouse.engine()))
+
+
+def load_batch(batch_id: int) -> dict:
+    from citycredit.load import merge
+
+    return merge.load_batch(warehouse.engine(), batch_id).__dict__
+
+
+def months_to_compute(requested: str | None, today: date) -> list[str]:
+    """A month asked for explicitly, else the previous and the current month (late reports still arrive)."""
+    if requested:
+        return [month_start(requested).strftime("%Y-%m")]
+    current = today.replace(day=1)
+    previous = (current - timedelta(days=1)).replace(day=1)
+    return [previous.strftime("%Y-%m"), current.strftime("%Y-%m")]
+
+
+def compute_indicators(month: str) -> int:
+    return compute.compute_month(warehouse.engine(), month)

@@ -1,0 +1,366 @@
+"""Running the rule suites under expectations/ on normalized rows, and turning GX results into findings.
+
+The suites are the one statement of every rule (design.md invariant 2). Each expectation's ``meta`` carries
+``rule_id``, ``category``, ``severity`` and the Chinese ``message``; the field is the expectation's column, or
+``meta.field`` for rules over several columns. This module only runs them and reshapes the results.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from citycredit.core import checkdigits, config, copyio, datasets, paths
+from citycredit.normalize import staged_frames
+from citycredit.validate import keyed_rows
+
+FINDING_COLUMNS = ["source_row", "rule_id", "field", "label", "category", "severity", "message"]
+CATEGORIES = {
+    "required",
+    "format",
+    "identifier",
+    "code_table",
+    "consistency",
+    "timeliness",
+    "duplicate",
+    "plausibility",
+}
+SEVERITIES = {"error", "warning"}
+MISSING_COLUMN_RULE = "FILE-MISSING-COLUMN"
+# Frames up to this many rows go through GX's own validation and results; larger ones through each rule's GX
+# metric function without GX's per-expectation copies of the whole frame (gx_custom.direct: same findings,
+# about ten times faster). Most deliveries are small; the large ones are what the direct path is for.
+GX_RESULTS_MAX_ROWS = 10_000
+# Failing rows by source row number only: the values themselves (身份证 numbers among them) never enter a result.
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["_source_row"],
+    "exclude_unexpected_values": True,
+}
+
+
+class SuiteError(ValueError):
+    """A suite file that does not state its rules completely."""
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    rule_id: str
+    category: str
+    severity: str
+    evaluated: int
+    failed: int
+
+
+@functools.cache
+def suite_definition(dataset: str) -> dict:
+    """The suite JSON of a dataset, checked for complete rule metadata."""
+    path = paths.EXPECTATIONS_DIR / f"{dataset}.json"
+    try:
+        suite = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SuiteError(f"{path}: no suite for dataset {dataset!r}") from exc
+    seen = set()
+    for i, exp in enumerate(suite.get("expectations", [])):
+        meta = exp.get("meta", {})
+        where = f"{path.name}: expectations[{i}] ({exp.get('type')})"
+        for key in ("rule_id", "category", "severity", "message"):
+            if not meta.get(key):
+                raise SuiteError(f"{where}: meta.{key} is missing")
+        if meta["category"] not in CATEGORIES:
+            raise SuiteError(f"{where}: meta.category {meta['category']!r} not in {sorted(CATEGORIES)}")
+        if meta["severity"] not in SEVERITIES:
+            raise SuiteError(f"{where}: meta.severity {meta['severity']!r} not in {sorted(SEVERITIES)}")
+        if meta["rule_id"] in seen:
+            raise SuiteError(f"{where}: rule_id {meta['rule_id']} is used twice")
+        seen.add(meta["rule_id"])
+    return suite
+
+
+class _Suites:
+    """A dataset's suite as GX objects: the row rules (run per chunk) and the batch-wide rules (run once)."""
+
+    def __init__(self, context, dataset: str):
+        import great_expectations as gx
+
+        from citycredit.validate.expectations import direct, rules
+
+        expectations = suite_definition(dataset)["expectations"]
+        asset = context.data_sources.get("citycredit").add_dataframe_asset(dataset)
+        self.batch_definition = asset.add_batch_definition_whole_dataframe("rows")
+        row = [e for e in expectations if e["type"] not in rules.BATCH_WIDE]
+        wide = [e for e in expectations if e["type"] in rules.BATCH_WIDE]
+        self.row = context.suites.add(gx.ExpectationSuite(name=dataset, expectations=row))
+        self.batch_wide = context.suites.add(gx.ExpectationSuite(name=f"{dataset}.batch", expectations=wide))
+        self.direct = {
+            self.row.name: [direct.map_rule(e) for e in row],
+            self.batch_wide.name: [direct.map_rule(e) for e in wide],
+        }
+        self.batch_wide_columns = sorted(
+            {e["kwargs"][k] for e in wide for k in ("column", "column_A", "column_B") if k in e["kwargs"]}
+        )
+        keys = {e["kwargs"][rules.BATCH_WIDE[e["type"]]] for e in wide}
+        if len(keys) > 1:
+            raise SuiteError(f"{dataset}: the batch-wide rules compare rows by different keys {sorted(keys)}")
+        self.batch_wide_key = next(iter(keys), None)
+
+
+@functools.cache
+def _context():
+    """One ephemeral GX context per process; importing citycredit.validate.expectations registers the custom expectations."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    import citycredit.validate.expectations  # noqa: F401
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.data_sources.add_pandas("citycredit")
+    return context
+
+
+@functools.cache
+def _suites(dataset: str) -> _Suites:
+    return _Suites(_context(), dataset)
+
+
+def derived_columns(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """The frame with the columns rules need besides the canonical ones.
+
+    ``_natural_key``: a hash of the natural key (datasets.Dataset.key: the key columns and the subject key, i.e.
+    the first present of the subject identifiers, the 统一社会信用代码 placeholder counting as absent), missing
+    when a key column is empty; ``_content_hash``: a hash of all canonical columns.
+    """
+    roles = datasets.get(dataset)
+    subject = pd.Series(pd.NA, index=frame.index, dtype="str")
+    for column in reversed(roles.subject_identifiers):
+        value = frame[column]
+        if column == roles.subject_code:
+            value = value.mask(value == checkdigits.USCC_PLACEHOLDER)
+        subject = value.where(value.notna(), subject)
+    key_parts = frame[list(roles.key_columns)].assign(_subject=subject.fillna(""))
+    incomplete = frame[list(roles.key_columns)].isna().any(axis=1).to_numpy()
+    key = pd.util.hash_pandas_object(key_parts, index=False).to_numpy().view(np.int64)
+    content = pd.util.hash_pandas_object(frame[roles.columns], index=False).to_numpy().view(np.int64)
+    return frame.assign(
+        _natural_key=pd.arrays.IntegerArray(key, incomplete),
+        _content_hash=pd.array(content, dtype="Int64"),
+    )
+
+
+def _exception_message(info: dict | None) -> str | None:
+    """The message of an exception GX caught while evaluating a rule, if any.
+
+    GX reports it either flat ({"raised_exception": True, ...}) or per failed metric ({metric id: {...}}).
+    """
+    if not info:
+        return None
+    entries = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    messages = [str(e.get("exception_message")) for e in entries if e.get("raised_exception")]
+    return "; ".join(messages) or None
+
+
+class Validator:
+    """A dataset's rules over the chunks of one batch: row rules per chunk, batch-wide rules in ``finish``.
+
+    The GX context and suites are built once per process and shared by every Validator of the dataset.
+    """
+
+    def __init__(self, dataset: str):
+        self.dataset = dataset
+        self._labels = {f.name: f.label for f in config.fields(dataset)}
+        self._suites = _suites(dataset)
+        self._seen = keyed_rows.KeyedRows(self._suites.batch_wide_key) if self._suites.batch_wide_key else None
+
+    def validate(
+        self, frame: pd.DataFrame, missing_columns: tuple[str, ...] = ()
+    ) -> tuple[pd.DataFrame, list[RuleOutcome]]:
+        """Findings (one row per failing row and rule) and per-rule counts of the row rules over a chunk.
+
+        ``frame`` holds the canonical columns, ``_source_row`` and ``_reported_on`` (the date the batch reached
+        the platform, YYYY-MM-DD). Findings on columns the file did not have at all are left out:
+        ``missing_column_findings`` says it once for the file.
+        """
+        if "_reported_on" not in frame.columns:
+            raise ValueError("frame needs a _reported_on column: the date the rows were reported")
+        if self._seen is not None:  # only suites with a duplicate rule need the dataset's key roles
+            frame = derived_columns(frame, self.dataset)
+            self._seen.add(frame[["_source_row", *self._suites.batch_wide_columns]])
+        return self._run(self._suites.row, frame, missing_columns)
+
+    def finish(self, missing_columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[RuleOutcome]]:
+        """Findings and counts of the batch-wide rules over every row passed to ``validate``; then forgets them.
+
+        The rules run once per part of the batch that holds whole keys (keyed_rows): the batch itself, or, for a
+        large one, each partition of its keys."""
+        parts, totals = [], {}
+        for frame in self._seen.parts() if self._seen is not None else ():
+            findings, outcomes = self._run(self._suites.batch_wide, frame, missing_columns)
+            parts += [findings] if len(findings) else []
+            add_outcomes(totals, outcomes)
+        findings = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+        return findings, list(totals.values())
+
+    def _run(self, suite, frame: pd.DataFrame, missing_columns: tuple[str, ...]):
+        evaluated = self._gx_results(suite, frame) if len(frame) <= GX_RESULTS_MAX_ROWS else self._direct(suite, frame)
+        parts, outcomes = [], []
+        for cfg, element_count, rows in evaluated:
+            meta = cfg.meta
+            field = meta["field"] if "field" in meta else cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
+            outcomes.append(RuleOutcome(meta["rule_id"], meta["category"], meta["severity"], element_count, len(rows)))
+            if not len(rows) or field in missing_columns:
+                continue
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "source_row": pd.array(rows, dtype="int64"),
+                        "rule_id": meta["rule_id"],
+                        "field": field,
+                        "label": self._labels.get(field) if field else None,
+                        "category": meta["category"],
+                        "severity": meta["severity"],
+                        "message": meta["message"],
+                    }
+                )
+            )
+        findings = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+        return findings[FINDING_COLUMNS], outcomes
+
+    def _gx_results(self, suite, frame: pd.DataFrame):
+        """(expectation configuration, element count, failing source rows) of each rule, from GX's validation."""
+        batch = self._suites.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
+        for res in result.results:
+            failure = _exception_message(res.exception_info)
+            if failure:
+                raise SuiteError(f"rule {res.expectation_config.meta['rule_id']} could not be evaluated: {failure}")
+            rows = [int(r) for entry in res.result.get("unexpected_index_list") or [] for r in entry["_source_row"]]
+            yield res.expectation_config, int(res.result.get("element_count") or 0), rows
+
+    def _direct(self, suite, frame: pd.DataFrame):
+        """The same as ``_gx_results``, each rule through its GX metric function (gx_custom.direct)."""
+        source_rows = frame["_source_row"].to_numpy()
+        for rule in self._suites.direct[suite.name]:
+            try:
+                element_count, positions = rule.evaluate(frame)
+            except Exception as exc:  # as GX does: a rule that cannot be evaluated fails the validation
+                raise SuiteError(f"rule {rule.config.meta['rule_id']} could not be evaluated: {exc}") from exc
+            yield rule.config, element_count, source_rows[positions]
+
+    def missing_column_findings(self, missing_columns: tuple[str, ...]) -> pd.DataFrame:
+        """One file-level finding per mandatory column the file lacks."""
+        return pd.DataFrame(
+            {
+                "source_row": pd.array([None] * len(missing_columns), dtype="Int64"),
+                "rule_id": MISSING_COLUMN_RULE,
+                "field": list(missing_columns),
+                "label": [self._labels.get(c, c) for c in missing_columns],
+                "category": "required",
+                "severity": "error",
+                "message": [f"文件缺少必填列“{self._labels.get(c, c)}”，所有行均无法入库" for c in missing_columns],
+            }
+        )
+
+
+CHUNK_ROWS = 200_000
+
+
+def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
+    """Run the dataset's suite over a staged batch; store its findings and per-rule counts (replacing earlier ones).
+
+    Returns the number of findings by severity.
+    """
+    with engine.begin() as conn:
+        batch = (
+            conn.execute(
+                sa.text(
+                    "SELECT dataset, missing_columns, staged_rows FROM landing.batches WHERE batch_id = :b FOR UPDATE"
+                ),
+                {"b": batch_id},
+            )
+            .mappings()
+            .one()
+        )
+        dataset = datasets.get(batch["dataset"])
+        validator = Validator(dataset.name)
+        for table in ("quality.findings", "quality.rule_outcomes"):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE batch_id = :b"), {"b": batch_id})
+        missing = tuple(batch["missing_columns"] or ())
+        totals: dict[str, RuleOutcome] = {}
+        counts = {"error": 0, "warning": 0}
+        for frame in _staged_frames(conn, dataset, batch_id, batch["staged_rows"]):
+            findings, outcomes = validator.validate(frame, missing)
+            _store_findings(conn, batch_id, dataset.name, findings, counts)
+            add_outcomes(totals, outcomes)
+        findings, outcomes = validator.finish(missing)
+        _store_findings(conn, batch_id, dataset.name, findings, counts)
+        add_outcomes(totals, outcomes)
+        if missing:
+            _store_findings(conn, batch_id, dataset.name, validator.missing_column_findings(missing), counts)
+        if totals:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO quality.rule_outcomes (batch_id, rule_id, category, severity, evaluated, failed)"
+                    " VALUES (:b, :rule_id, :category, :severity, :evaluated, :failed)"
+                ),
+                [{"b": batch_id, **o.__dict__} for o in totals.values()],
+            )
+        conn.execute(
+            sa.text("UPDATE landing.batches SET status = 'validated', updated_at = now() WHERE batch_id = :b"),
+            {"b": batch_id},
+        )
+    staged_frames.discard(batch_id)
+    return counts
+
+
+def _staged_frames(
+    conn: sa.Connection, dataset: datasets.Dataset, batch_id: int, staged_rows: int | None
+) -> Iterator[pd.DataFrame]:
+    """The batch's staged rows, chunk by chunk: from normalization's file when it holds them all (``staged_rows``,
+    recorded with them), else from the warehouse."""
+    kept = None if staged_rows is None else staged_frames.read(batch_id, staged_rows)
+    if kept is not None:
+        yield from kept
+        return
+    columns = ", ".join(["source_row AS _source_row", "reported_on AS _reported_on", *dataset.columns])
+    last_row = -1
+    while True:
+        frame = copyio.copy_out(
+            conn,
+            f"SELECT {columns} FROM {dataset.staging_table} WHERE batch_id = %(b)s AND source_row > %(after)s"
+            " ORDER BY source_row LIMIT %(n)s",
+            {"b": batch_id, "after": last_row, "n": CHUNK_ROWS},
+        )
+        if frame.empty:
+            return
+        frame["_source_row"] = frame["_source_row"].astype("int64")
+        last_row = int(frame["_source_row"].iloc[-1])
+        yield frame
+
+
+def add_outcomes(totals: dict[str, RuleOutcome], outcomes: list[RuleOutcome]) -> None:
+    """Sum per-rule counts of another chunk into ``totals`` (by rule id)."""
+    for o in outcomes:
+        prev = totals.get(o.rule_id)
+        totals[o.rule_id] = (
+            o
+            if prev is None
+            else RuleOutcome(o.rule_id, o.category, o.severity, prev.evaluated + o.evaluated, prev.failed + o.failed)
+        )
+
+
+def _store_findings(
+    conn: sa.Connection, batch_id: int, dataset: str, findings: pd.DataFrame, counts: dict[str, int]
+) -> None:
+    if findings.empty:
+        return
+    frame = findings.assign(batch_id=batch_id, dataset=dataset)
+    copyio.copy_in(conn, "quality.findings", frame)
+    for severity, n in frame["severity"].value_counts().items():
+        counts[severity] += int(n)

@@ -1,0 +1,172 @@
+"""The reporting-deadline alert against real local servers: a webhook (pytest-httpserver) and an SMTP server."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socketserver
+import threading
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+import sqlalchemy as sa
+from support.indicator_rows import batch, local
+
+from citycredit.feeds import registry
+from citycredit.indicators import alerts, periods
+
+pytestmark = pytest.mark.db
+SEPTEMBER = "2025-09"
+
+
+@pytest.fixture
+def deliveries(engine):
+    with engine.begin() as conn:
+        batch(conn, "scjg", "license", "2025-09-01 00:00")
+        batch(conn, "sthj", "penalty", "2025-09-20 17:00", outcome="rejected")  # unreadable, but sent: in time
+        batch(conn, "jtys", "license", "2025-09-20 17:05")  # five minutes late
+        batch(conn, "zjj", "license", "2025-08-31 23:59")  # last month's
+    return engine
+
+
+NAMED = [
+    {"id": "jtys", "name": "平顶山市交通运输局"},
+    {"id": "zjj", "name": "平顶山市住房和城乡建设局"},
+    {"id": "yjgl", "name": "平顶山市应急管理局"},
+    {"id": "fgw", "name": "平顶山市发展和改革委员会"},
+]
+EVERY_DEPARTMENT = [d.id for d in registry.load().departments]
+
+
+def recorded(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT month::text, departments, notifier FROM mart.deadline_alerts")).all()
+
+
+def test_departments_with_nothing_by_the_deadline_are_named_once(deliveries, httpserver):
+    httpserver.expect_request("/hook", method="POST").respond_with_json({"errcode": 0})
+    notifier = alerts.WebhookNotifier(httpserver.url_for("/hook"))
+
+    assert alerts.check_deadline(deliveries, SEPTEMBER, notifier, now=local("2025-09-20 16:59")) is None
+    assert httpserver.log == [] and recorded(deliveries) == []
+
+    alert = alerts.check_deadline(deliveries, SEPTEMBER, notifier, now=local("2025-09-20 17:00"))
+    assert alert.departments == NAMED
+    ((request, _),) = httpserver.log
+    body = request.get_json()
+    assert body["month"] == "2025-09" and body["departments"] == NAMED
+    assert "平顶山市应急管理局" in body["text"] and "2025年09月20日 17:00" in body["text"]
+    assert recorded(deliveries) == [("2025-09-01", NAMED, "webhook")]
+
+    assert alerts.check_deadline(deliveries, SEPTEMBER, notifier, now=local("2025-09-21 09:00")) is None
+    assert len(httpserver.log) == 1
+
+
+def test_a_failed_send_is_not_recorded_and_the_next_run_sends_it(deliveries, httpserver):
+    httpserver.expect_oneshot_request("/hook").respond_with_data("busy", status=503)
+    httpserver.expect_request("/hook").respond_with_json({})
+    notifier = alerts.WebhookNotifier(httpserver.url_for("/hook"))
+    with pytest.raises(requests.HTTPError):
+        alerts.check_deadline(deliveries, SEPTEMBER, notifier, now=local("2025-09-21 09:00"))
+    assert recorded(deliveries) == []
+    assert alerts.check_deadline(deliveries, SEPTEMBER, notifier, now=local("2025-09-21 10:00")).departments == NAMED
+    assert len(httpserver.log) == 2 and len(recorded(deliveries)) == 1
+
+
+def test_watch_catches_up_on_last_month_and_waits_for_this_months_deadline(deliveries, httpserver, monkeypatch):
+    """Through the configured notifier: the webhook URL comes from the Airflow connection."""
+    monkeypatch.setenv("AIRFLOW_CONN_CITYCREDIT_ALERT_WEBHOOK", httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook", method="POST").respond_with_json({})
+    named = alerts.watch(deliveries, now=local("2025-10-01 06:00"))
+    assert named == ["jtys", "zjj", "yjgl", "fgw"]
+    assert [r[0] for r in recorded(deliveries)] == ["2025-09-01"]  # October's deadline is still ahead
+
+
+def test_without_a_notifier_connection_the_alert_is_logged_and_checked_again_later(deliveries, caplog, monkeypatch):
+    monkeypatch.delenv("AIRFLOW_CONN_CITYCREDIT_ALERT_WEBHOOK", raising=False)
+    alert = alerts.check_deadline(deliveries, SEPTEMBER, now=local("2025-09-21 09:00"))
+    assert alert.departments == NAMED
+    assert "平顶山市交通运输局" in caplog.text
+    assert recorded(deliveries) == []
+
+
+def test_a_month_where_everyone_delivered_is_recorded_without_a_message(engine, httpserver):
+    with engine.begin() as conn:
+        for department in EVERY_DEPARTMENT:
+            batch(conn, department, "penalty", "2025-09-10 10:00")
+    notifier = alerts.WebhookNotifier(httpserver.url_for("/hook"))
+    assert alerts.check_deadline(engine, SEPTEMBER, notifier, now=local("2025-09-21 09:00")) is None
+    assert httpserver.log == []
+    assert recorded(engine) == [("2025-09-01", [], "none")]
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP to accept one message and keep it in ``server.messages``."""
+
+    def handle(self):
+        self.wfile.write(b"220 localhost\r\n")
+        while line := self.rfile.readline():
+            verb = line.split(b" ", 1)[0].strip().upper()
+            if verb == b"DATA":
+                self.wfile.write(b"354 go ahead\r\n")
+                data = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
+                self.server.messages.append(email.message_from_bytes(data, policy=email.policy.default))
+                self.wfile.write(b"250 ok\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+@pytest.fixture
+def smtp_server():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
+    server.messages = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_alert_by_e_mail_through_an_smtp_connection(deliveries, smtp_server, monkeypatch):
+    host, port = smtp_server.server_address
+    monkeypatch.setenv("AIRFLOW_CONN_CITYCREDIT_ALERT_SMTP", f"smtp://{host}:{port}/?from=xyb%40example.cn")
+    notifier = alerts.SmtpNotifier.from_connection("citycredit_alert_smtp", ["duty@example.cn"])
+    alerts.check_deadline(deliveries, SEPTEMBER, notifier, now=local("2025-09-21 09:00"))
+    (message,) = smtp_server.messages
+    assert message["To"] == "duty@example.cn" and message["From"] == "xyb@example.cn"
+    assert "4个部门未报送" in message["Subject"]
+    assert "平顶山市住房和城乡建设局" in message.get_content()
+    assert recorded(deliveries)[0][2] == "smtp"
+
+
+@pytest.mark.dag
+def test_the_monthly_dag_computes_the_month_and_sends_the_deadline_alert(deliveries, run_dag, httpserver, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_CITYCREDIT_ALERT_WEBHOOK", httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook", method="POST").respond_with_json({})
+    run_dag("citycredit_monthly", "--conf", json.dumps({"month": SEPTEMBER}))
+
+    with deliveries.connect() as conn:
+        reported = conn.execute(
+            sa.text(
+                "SELECT numerator FROM mart.indicator_values WHERE month = '2025-09-01'"
+                " AND indicator = 'shuanggongshi_reported' AND scope = 'city' AND dataset = 'all'"
+            )
+        ).scalar()
+        scored = conn.execute(sa.text("SELECT count(*) FROM mart.scorecard_totals WHERE month = '2025-09-01'")).scalar()
+    assert (reported, scored) == (0, len(EVERY_DEPARTMENT))  # the batches carry no rows; every department is scored
+    # The run checks the previous and the current month of the day it runs: the months whose deadline has passed
+    # are alerted once each, naming every department (nothing was delivered then).
+    now = datetime.now(UTC)
+    current = now.astimezone(ZoneInfo("Asia/Shanghai")).date().replace(day=1)
+    months = [
+        m for m in ((current - timedelta(days=1)).replace(day=1), current) if periods.reporting_deadline(m) <= now
+    ]
+    assert [r[0] for r in recorded(deliveries)] == [m.isoformat() for m in months]
+    named = [len(request.get_json()["departments"]) for request, _ in httpserver.log]
+    assert named == [len(EVERY_DEPARTMENT)] * len(months)

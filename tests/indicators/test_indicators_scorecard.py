@@ -1,0 +1,119 @@
+"""The department scorecard for September 2025 (deadline 2025-09-20 17:00): data-scored items from deliveries by
+the deadline and the month's indicators, hand-entered items from the config (a month before its year), totals
+with the 附加分 cap and grades at their boundary."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from support.indicator_rows import batch, loaded, quarantined
+
+from citycredit.core import config, paths
+from citycredit.core.months import month_start
+from citycredit.indicators import compute, scorecard
+
+pytestmark = pytest.mark.db
+MONTH = "2025-09"
+
+
+@pytest.fixture
+def scorecard_file(tmp_path):
+    raw = yaml.safe_load((paths.CONFIG_DIR / "scorecard.yaml").read_text(encoding="utf-8"))
+    full = {"1.1": 5, "1.2": 20, "3.1": 5, "3.2": 10, "4.1": 5, "4.2": 5, "4.3": 5, "5.1": 10, "5.2a": 5, "6": 4}
+    raw["manual"] = [
+        {"department": "scjg", "period": "2025", "item": "1.1", "points": 5},
+        {"department": "scjg", "period": "2025", "item": "1.2", "points": 20},
+        {"department": "scjg", "period": "2025-09", "item": "1.2", "points": 15},
+        *({"department": "sthj", "period": "2025-09", "item": k, "points": v} for k, v in full.items()),
+    ]
+    path = tmp_path / "scorecard.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def scores(engine, path):
+    compute.compute_month(engine, MONTH)
+    with engine.begin() as conn:
+        scorecard.compute(conn, month_start(MONTH), path)
+        items = {
+            (r.department_id, r.item_id): (r.points, r.basis, r.numerator, r.denominator)
+            for r in conn.execute(sa.text("SELECT * FROM mart.scorecard_items"))
+        }
+        totals = {
+            r.department_id: (r.points, r.items_missing, r.grade)
+            for r in conn.execute(sa.text("SELECT * FROM mart.scorecard_totals"))
+        }
+    return items, totals
+
+
+def test_items_scored_from_data_and_by_hand_and_the_totals(engine, scorecard_file):
+    with engine.begin() as conn:
+        lic = batch(conn, "scjg", "license", "2025-09-01 00:00")
+        loaded(conn, lic, 2, "license")
+        loaded(conn, lic, 3, "license")
+        pen = batch(conn, "scjg", "penalty", "2025-09-20 17:00")  # at the deadline: in time
+        loaded(conn, pen, 2, "penalty")
+        batch(conn, "scjg", "subject_registry", "2025-09-10 10:00", feed="scjg_subjects")
+        batch(conn, "scjg", "credit_list", "2025-09-20 17:01")  # a minute late
+        sthj = batch(conn, "sthj", "license", "2025-09-05 10:00")
+        for row in range(2, 11):
+            loaded(conn, sthj, row, "license")
+        quarantined(conn, sthj, 11, "license")  # accuracy 90 %: below the 95 % asked
+        batch(conn, "sthj", "penalty", "2025-09-06 10:00")
+        batch(conn, "sthj", "credit_list", "2025-09-07 10:00")
+    items, totals = scores(engine, scorecard_file)
+
+    assert items[("scjg", "2.1")] == (10, "data", 2, 2)
+    assert items[("scjg", "2.2")] == (0, "data", 3, 5)  # 信用承诺 not delivered
+    assert items[("scjg", "5.2b")] == (0, "data", 0, 1)
+    assert items[("scjg", "1.2")][:2] == (15, "manual")  # the month's entry wins over the year's
+    assert items[("scjg", "3.1")] == (None, "missing", None, None)
+    assert totals["scjg"] == (30, 8, None)  # no grade while items are missing
+
+    assert items[("sthj", "2.1")] == (0, "data", 2, 2)
+    assert (items[("sthj", "2.2")][0], items[("sthj", "5.2b")][0]) == (10, 5)
+    assert totals["sthj"] == (89, 0, "良好")  # 85 + 附加分 4: just under 优秀
+
+    assert items[("yjgl", "2.1")] == (0, "data", 0, 1)
+    assert set(totals) == {"scjg", "sthj", "jtys", "zjj", "yjgl", "fgw"}
+
+
+@pytest.mark.parametrize(
+    ("item_32", "extra", "cap", "total", "grade"),
+    [(10, 9, 3, 88, "良好"), (15, 0, 10, 90, "优秀"), (15, 12, 10, 100, "优秀")],
+)
+def test_extra_points_are_capped_and_grades_start_at_their_minimum(
+    engine, scorecard_file, item_32, extra, cap, total, grade
+):
+    raw = yaml.safe_load(scorecard_file.read_text(encoding="utf-8"))
+    raw["annexes"]["附件1"]["extra_max_points"] = cap
+    raw["annexes"]["附件1"]["items"][-1]["points"] = max(extra, 10)
+    points = {"3.2": item_32, "6": extra}
+    raw["manual"] = [{**e, "points": points.get(e["item"], e["points"])} for e in raw["manual"]]
+    scorecard_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with engine.begin() as conn:
+        batch(conn, "sthj", "license", "2025-09-05 10:00")  # no rows: 2.1 scores 0
+        batch(conn, "sthj", "penalty", "2025-09-06 10:00")
+        batch(conn, "sthj", "credit_list", "2025-09-07 10:00")
+    _, totals = scores(engine, scorecard_file)
+    assert totals["sthj"] == (Decimal(total), 0, grade)
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        ({"item": "1.1", "points": 6}, r"manual\[0\]\.points"),
+        ({"item": "2.1", "points": 10}, r"manual\[0\]\.item: '2.1' is scored from data"),
+        ({"item": "9.9", "points": 1}, r"manual\[0\]\.item: '9.9' is not an item"),
+    ],
+)
+def test_a_wrong_manual_score_is_refused_naming_the_entry(tmp_path, scorecard_file, entry, error):
+    raw = yaml.safe_load(scorecard_file.read_text(encoding="utf-8"))
+    raw["manual"] = [{"department": "scjg", "period": "2025", **entry}]
+    path = tmp_path / "wrong.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(config.ConfigError, match=error):
+        scorecard.load(path)

@@ -1,0 +1,163 @@
+"""Credit lists on a real PostgreSQL: listing periods with exits and re-entries, snapshot and change feeds."""
+
+import dataclasses
+
+import pytest
+import sqlalchemy as sa
+from support.staged_batches import stage
+
+from citycredit.core.config import ConfigError
+from citycredit.feeds import registry
+from citycredit.load import creditlists, merge
+
+pytestmark = pytest.mark.db
+
+SAFETY = "平顶山市应急管理局"
+QUALITY = "平顶山市市场监督管理局"
+
+
+def entry(name: str, code: str, listed: str, **more) -> dict:
+    return {
+        "md_zt_mc": name,
+        "md_zt_lb": "法人及非法人组织",
+        "md_shxym": code,
+        "md_lx": "严重失信主体名单",
+        "md_rdbm": QUALITY,
+        "md_lrrq": listed,
+        "md_lryj": "《严重质量失信企业认定办法》",
+        **more,
+    }
+
+
+A = ("平顶山市鑫华建材有限公司", "914403001922038216")
+B = ("平顶山市恒德物流有限公司", "91330100799655058B")
+C = ("平顶山市瑞丰食品有限公司", "91110108551385082Q")
+
+
+def snapshot(engine, rows: list[dict], day: str, errors=()) -> merge.Accounting:
+    with engine.begin() as conn:
+        batch = stage(
+            conn,
+            "credit_list",
+            dict(enumerate(rows, start=2)),
+            feed_id="scjg_credit_list",
+            department_id="scjg",
+            day=day,
+            errors=errors,
+        )
+    return merge.load_batch(engine, batch)
+
+
+def changes(engine, rows: list[dict], day: str) -> merge.Accounting:
+    with engine.begin() as conn:
+        batch = stage(
+            conn, "credit_list", dict(enumerate(rows, start=2)), feed_id="yjgl_credit_list", department_id="yjgl",
+            day=day,
+        )  # fmt: skip
+    return merge.load_batch(engine, batch)
+
+
+def summary(engine) -> list[tuple]:
+    return sorted(
+        (p["subject_name"], str(p["listed_on"]), p["removed_on"] and str(p["removed_on"]), p["removal_reason"],
+         p["inferred_exit"])
+        for p in creditlists.periods(engine)
+    )  # fmt: skip
+
+
+def test_the_registry_declares_a_snapshot_and_a_change_feed_for_credit_lists():
+    feeds = [f for f in registry.load().feeds if f.dataset == "credit_list"]
+    modes = {f.id: creditlists.feed_mode(f.id) for f in feeds}
+    assert set(modes.values()) == {creditlists.SNAPSHOT, creditlists.CHANGES}
+
+
+def test_a_change_feed_records_an_exit_and_a_reentry_as_two_periods(engine):
+    listed = entry(*A, "2025-03-01", md_rdbm=SAFETY, md_lryj="安全生产领域严重失信")
+    changes(engine, [listed], "2025-03-05")
+    acc = changes(engine, [{**listed, "md_ycrq": "2025-08-30", "md_ycyy": "修复"}], "2025-09-02")
+    assert (acc.loaded, acc.revised, acc.inferred_exits) == (1, 1, 0)
+    changes(engine, [entry(*A, "2025-09-20", md_rdbm=SAFETY, md_lryj="安全生产领域严重失信")], "2025-09-22")
+    changes(engine, [listed], "2025-09-23")  # an old list line sent again: a new version, not a new period
+    assert summary(engine) == [
+        (A[0], "2025-03-01", None, None, False),
+        (A[0], "2025-09-20", None, None, False),
+    ]
+    with engine.connect() as conn:
+        history = conn.execute(
+            sa.text(
+                "SELECT md_lrrq::text, version, md_ycrq::text, md_ycyy FROM core.credit_list ORDER BY md_lrrq, version"
+            )
+        ).all()
+    assert history == [
+        ("2025-03-01", 1, None, None),
+        ("2025-03-01", 2, "2025-08-30", "修复"),
+        ("2025-03-01", 3, None, None),
+        ("2025-09-20", 1, None, None),
+    ]
+
+
+def test_a_snapshot_without_a_subject_closes_its_period_and_a_later_listing_opens_another(engine):
+    assert snapshot(engine, [entry(*A, "2025-01-10"), entry(*B, "2025-02-01")], "2025-09-01").loaded == 2
+    acc = snapshot(engine, [entry(*B, "2025-02-01")], "2025-09-08")
+    assert (acc.received, acc.loaded, acc.duplicate, acc.inferred_exits) == (1, 0, 1, 1)
+    snapshot(engine, [entry(*B, "2025-02-01"), entry(*A, "2025-09-10")], "2025-09-15")
+    assert summary(engine) == sorted(
+        [
+            (A[0], "2025-01-10", "2025-09-08", creditlists.UNSTATED_REMOVAL, True),
+            (A[0], "2025-09-10", None, None, False),
+            (B[0], "2025-02-01", None, None, False),
+        ]
+    )
+
+
+def test_a_snapshot_line_sent_to_quarantine_does_not_close_the_listing(engine):
+    snapshot(engine, [entry(*A, "2025-01-10"), entry(*C, "2025-01-12")], "2025-09-01")
+    acc = snapshot(engine, [entry(*A, "2025-01-10"), entry(*C, "2025-01-12", md_lryj=None)], "2025-09-08", errors=(3,))
+    assert (acc.quarantined, acc.inferred_exits) == (1, 0)
+    assert [p[2] for p in summary(engine)] == [None, None]
+
+
+def test_an_exit_a_snapshot_states_itself_is_kept_and_a_closed_period_is_not_closed_again(engine):
+    snapshot(engine, [entry(*A, "2025-01-10")], "2025-09-01")
+    snapshot(engine, [entry(*A, "2025-01-10", md_ycrq="2025-09-03", md_ycyy="期满")], "2025-09-08")
+    assert snapshot(engine, [], "2025-09-15").inferred_exits == 0
+    assert summary(engine) == [(A[0], "2025-01-10", "2025-09-03", "期满", False)]
+
+
+def test_reloading_a_snapshot_changes_nothing(engine):
+    snapshot(engine, [entry(*A, "2025-01-10")], "2025-09-01")
+    with engine.begin() as conn:
+        batch = stage(conn, "credit_list", {}, feed_id="scjg_credit_list", department_id="scjg", day="2025-09-08")
+    first = merge.load_batch(engine, batch)
+    assert first.inferred_exits == 1
+    assert merge.load_batch(engine, batch) == first
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM core.credit_list")).scalar() == 2
+
+
+def test_snapshots_loaded_out_of_order_end_in_the_state_of_an_in_order_load(engine):
+    with engine.begin() as conn:
+        first = stage(conn, "credit_list", {2: entry(*A, "2025-01-10"), 3: entry(*C, "2025-01-12")},
+                      feed_id="scjg_credit_list", department_id="scjg", day="2025-09-01")  # fmt: skip
+        second = stage(conn, "credit_list", {2: entry(*B, "2025-02-01"), 3: entry(*C, "2025-01-12")},
+                       feed_id="scjg_credit_list", department_id="scjg", day="2025-09-08")  # fmt: skip
+    assert merge.load_batch(engine, second).inferred_exits == 0
+    assert merge.load_batch(engine, first).inferred_exits == 1  # A: not in the later snapshot
+    assert summary(engine) == sorted(
+        [
+            (A[0], "2025-01-10", "2025-09-08", creditlists.UNSTATED_REMOVAL, True),
+            (B[0], "2025-02-01", None, None, False),
+            (C[0], "2025-01-12", None, None, False),
+        ]
+    )
+
+
+def test_a_feed_mode_other_than_snapshot_or_changes_is_a_configuration_error(monkeypatch):
+    real = registry.load()
+    feeds = tuple(
+        dataclasses.replace(f, options={"mode": "full"}) if f.id == "scjg_credit_list" else f for f in real.feeds
+    )
+    department = dataclasses.replace(real.departments[0], feeds=tuple(f for f in feeds if f.department_id == "scjg"))
+    monkeypatch.setattr(registry, "load", lambda: dataclasses.replace(real, departments=(department,)))
+    with pytest.raises(ConfigError, match="scjg_credit_list.*mode"):
+        creditlists.feed_mode("scjg_credit_list")

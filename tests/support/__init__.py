@@ -1,0 +1,1 @@
+"""Helpers the tests share: rows written straight into the warehouse, a department API, deliveries."""

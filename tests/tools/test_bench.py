@@ -1,0 +1,86 @@
+"""`citycredit bench --quick`: the whole harness at tiny sizes. Nothing here is timed or compared with a goal."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import sqlalchemy as sa
+
+from citycredit import cli
+from citycredit.core import paths
+
+FIGURES = {
+    "ingest_ratio",
+    "ingest_seconds",
+    "copy_seconds",
+    "floor_ratio",
+    "core_insert_seconds",
+    "land_seconds",
+    "normalize_seconds",
+    "validate_seconds",
+    "load_seconds",
+    "peak_rss_big",
+    "peak_rss_small",
+    "scaling_ratio",
+    "check_ratio",
+    "check_seconds",
+    "indicators_ratio",
+    "indicators_small_seconds",
+    "indicators_large_seconds",
+    "dag_parse_citycredit_export",
+    "dag_parse_citycredit_ingest",
+    "dag_parse_citycredit_monthly",
+}
+
+
+@pytest.mark.parametrize("server_url", ["embedded"], indirect=True)  # one server: the harness, not SQL dialects
+def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehouse_url, capsys):
+    assert cli.main(["bench", "--quick"]) == 0
+
+    result = json.loads((paths.home() / "bench-results.json").read_text(encoding="utf-8"))
+    figures = {f["id"]: f for f in result["figures"]}
+    assert set(figures) == FIGURES | {f"dag_parse_{p.stem}" for p in paths.DAGS_DIR.glob("*.py")}
+    for f in figures.values():
+        assert isinstance(f["value"], float) and math.isfinite(f["value"]) and f["value"] > 0, f
+        if f["goal"] is None:
+            assert f["passed"] is None
+        else:
+            assert f["passed"] is (f["value"] <= f["goal"])
+    assert figures["ingest_ratio"]["goal"] == 3 and figures["peak_rss_big"]["goal"] == 1.5
+    floor = figures["floor_ratio"]
+    assert (
+        floor["goal"] is None
+        and floor["value"] == 1 + figures["core_insert_seconds"]["value"] / figures["copy_seconds"]["value"]
+    )
+    assert figures["scaling_ratio"]["goal"] == 4.4 and figures["indicators_ratio"]["goal"] == 1.5
+    assert all(figures[f"dag_parse_{p.stem}"]["goal"] == 0.5 for p in paths.DAGS_DIR.glob("*.py"))
+
+    details = result["details"]
+    # every row of each file went the whole way: received = loaded + quarantined + duplicate
+    for key in ("ingest", "scaling", "memory"):
+        accounting = details[key]["accounting"]
+        assert accounting["received"] == details[key]["rows"]
+        assert accounting["loaded"] + accounting["quarantined"] + accounting["duplicate"] == accounting["received"]
+        # the peak RSS is the whole ingest's, not only its last stage's
+        assert details[key]["peak_rss_bytes"] >= max(details[key]["peak_kib"].values()) * 1024
+    assert details["scaling"]["rows"] == 4 * details["ingest"]["rows"]
+    assert details["indicators"]["large"]["records"] > details["indicators"]["small"]["records"]
+
+    machine = result["machine"]
+    assert machine["cores"] >= 1 and machine["memory_bytes"] > 0 and machine["python"] and machine["postgresql"]
+    assert len(result["load_average"]["start"]) == 3 and len(result["load_average"]["end"]) == 3
+    assert "commit" in result["git"]
+
+    out = capsys.readouterr().out
+    assert "pass/fail" in out and str(paths.home() / "bench-results.json") in out
+
+    # its own database is gone, the configured warehouse holds nothing it wrote, its scratch files are removed
+    engine = sa.create_engine(warehouse_url)
+    with engine.connect() as conn:
+        name = sa.engine.make_url(warehouse_url).database + "_bench"
+        assert conn.execute(sa.text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": name}).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM landing.batches")).scalar() == 0
+    engine.dispose()
+    assert not (paths.home() / "bench-work").exists()

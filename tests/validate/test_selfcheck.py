@@ -1,0 +1,86 @@
+"""``citycredit check``: the department's self-check, run as the department runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from citycredit import cli
+from citycredit.validate.selfcheck import run_check
+
+DATA = Path(__file__).parents[1] / "data"
+KNOWN = DATA / "known_answers"
+IDS_IN_FEEDS = ("11010519491231002X", "360426199101010071", "410402198507150030", "110105194912310021")
+
+
+def check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "citycredit.cli", "check", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_json_output_exit_status_and_masking(tmp_path):
+    result = check(KNOWN / "penalty.csv", "--reported-on", "2025-09-30", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"file", "dataset", "rows", "findings"}
+    assert (report["dataset"], report["rows"]) == ("penalty", 24)
+    assert all(set(f) == {"row", "field", "rule", "category", "severity", "message"} for f in report["findings"])
+    unit = next(f for f in report["findings"] if f["rule"] == "CF-PLAU-NR_FK-UNIT")
+    assert unit["row"] == 5 and unit["field"] == "罚款金额（万元）"
+    assert (unit["category"], unit["severity"]) == ("plausibility", "warning")
+    assert next(f for f in report["findings"] if f["rule"] == "CF-PLAU-SUMMARY")["field"] is None
+    assert not any(i in result.stdout + result.stderr for i in IDS_IN_FEEDS)
+
+
+def test_a_clean_file_passes_with_a_chinese_table_and_verdict_and_masked_ids(tmp_path):
+    lines = (KNOWN / "license.csv").read_text(encoding="utf-8").splitlines()
+    clean = tmp_path / "王芳11010519491231002X行政许可.csv"  # an ID number in the file name is masked too
+    clean.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    result = check(clean, "--reported-on", "2025-09-30")
+    assert result.returncode == 0, result.stderr
+    assert "检查通过：行政许可共2条记录，没有错误" in result.stdout
+    assert "1101**********002X" in result.stdout
+    assert not any(i in result.stdout + result.stderr for i in IDS_IN_FEEDS)
+
+
+def test_errors_are_listed_in_a_table_with_a_verdict(capsys):
+    assert cli.main(["check", str(KNOWN / "credit_list.csv"), "--reported-on", "2025-09-30"]) == 1
+    out = capsys.readouterr().out
+    assert "行号" in out and "MD-REQ-YCYY" in out and "必填" in out
+    assert out.rstrip().splitlines()[-1].startswith("检查未通过：信用名单共12条记录，6条有错误")
+
+
+def test_an_unreadable_file_exits_2_with_a_reason_and_no_traceback(tmp_path):
+    for path in (DATA / "bad" / "binary_garbage.csv", tmp_path / "没有这个文件.csv"):
+        result = check(path)
+        assert result.returncode == 2
+        assert "无法检查文件" in result.stderr and "Traceback" not in result.stderr
+        assert result.stdout == ""
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("甲,乙,丙\n1,2,3\n", encoding="utf-8")
+    result = check(unknown)
+    assert result.returncode == 2 and "--dataset" in result.stderr
+
+
+def test_rows_are_the_real_sheet_rows_of_a_workbook_with_a_title_row(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    lines = (KNOWN / "penalty.csv").read_text(encoding="utf-8").splitlines()
+    sheet.append(["平顶山市市场监督管理局行政处罚信息公示表"])
+    for line in lines:
+        sheet.append([c or None for c in line.split(",")])
+    path = tmp_path / "处罚.xlsx"
+    workbook.save(path)
+    result = run_check(path, None, date(2025, 9, 30))
+    rows = dict(zip(result.findings["rule_id"], result.findings["source_row"], strict=False))
+    assert rows["CF-PLAU-NR_FK-UNIT"] == 6  # row 5 of the CSV, one title row above the header
+    assert rows["CF-CONS-NR_FK"] == 4
