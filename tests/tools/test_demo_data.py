@@ -30,7 +30,8 @@ from citycredit.core.identifiers import (
     uscc_check_char,
 )
 from citycredit.feeds.registry import load as load_registry
-from citycredit.tools import demo_data
+from citycredit.tools.demo.feeds import generate_feeds, write_large_csv
+from citycredit.tools.demo.writers import DeliveredFile
 
 RECORDS = 1500  # per 双公示 feed: a medium sample, 13 500 rows over the registry
 SHUANGGONGSHI = ("license", "penalty")
@@ -82,7 +83,7 @@ def deadlines(dates: pd.Series) -> pd.Series:
     return dates.map(known)
 
 
-def canonical(delivered: demo_data.DeliveredFile, header: list[str], rows: list[list[object]]) -> pd.DataFrame:
+def canonical(delivered: DeliveredFile, header: list[str], rows: list[list[object]]) -> pd.DataFrame:
     names = header_map(delivered.dataset)
     columns = [names[fold(h)] for h in header]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
@@ -97,8 +98,8 @@ def canonical(delivered: demo_data.DeliveredFile, header: list[str], rows: list[
 
 
 @pytest.fixture(scope="module")
-def delivered(tmp_path_factory) -> list[demo_data.DeliveredFile]:
-    return demo_data.generate_feeds(tmp_path_factory.mktemp("inbox"), records_per_feed=RECORDS)
+def delivered(tmp_path_factory) -> list[DeliveredFile]:
+    return generate_feeds(tmp_path_factory.mktemp("inbox"), records_per_feed=RECORDS)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +166,7 @@ def snapshot(inbox: Path) -> dict[str, tuple[bytes, float]]:
 def test_same_seed_gives_identical_files_and_mtimes_and_another_seed_does_not(tmp_path):
     runs = {}
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
-        demo_data.generate_feeds(tmp_path / name, seed=seed, records_per_feed=120)
+        generate_feeds(tmp_path / name, seed=seed, records_per_feed=120)
         runs[name] = snapshot(tmp_path / name)
     assert any(path.endswith(".xlsx") for path in runs["a"])
     assert runs["a"] == runs["b"]
@@ -492,11 +493,11 @@ def test_cases_arrive_when_accepted_and_again_when_concluded(delivered, tables, 
 def test_the_demo_ingest_validates_and_loads_the_new_feeds_and_the_month_has_their_indicators(warehouse_url):
     from citycredit.core import paths, warehouse
     from citycredit.indicators import compute
-    from citycredit.tasks import ingest
+    from citycredit.tasks import common, ingest
 
-    demo_data.generate_feeds(paths.data_path("landing", "inbox"))  # as `citycredit demo` does: 400 a feed
+    generate_feeds(paths.data_path("landing", "inbox"))  # as `citycredit demo` does: 400 a feed
     feeds = ["scjg_subjects", "scjg_commitment", "zjj_commitment", "fgw_objection", "fgw_credit_repair"]
-    ingest.prepare_warehouse()
+    common.prepare_warehouse()
     for feed in feeds:
         for batch_id in ingest.land_feed(feed):
             ingest.normalize_batch(batch_id)
@@ -537,7 +538,7 @@ def test_the_demo_ingest_validates_and_loads_the_new_feeds_and_the_month_has_the
 @pytest.fixture(scope="module")
 def large(tmp_path_factory) -> tuple[Path, int]:
     path = tmp_path_factory.mktemp("bench") / "penalty.csv"
-    return path, demo_data.write_large_csv(path, "penalty", 120_000, seed=3)
+    return path, write_large_csv(path, "penalty", 120_000, seed=3)
 
 
 def test_large_csv_has_the_requested_rows_under_national_labels(large):
@@ -565,7 +566,7 @@ def test_large_csv_carries_the_same_fault_mix(large):
 def test_large_csv_is_deterministic_and_honours_the_encoding(tmp_path):
     a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
     for path, seed in ((a, 5), (b, 5), (c, 6)):
-        demo_data.write_large_csv(path, "license", 3000, seed=seed, encoding="gbk")
+        write_large_csv(path, "license", 3000, seed=seed, encoding="gbk")
     assert a.read_bytes() == b.read_bytes() != c.read_bytes()
     with pytest.raises(UnicodeDecodeError):
         a.read_bytes().decode("utf-8")
@@ -575,5 +576,5 @@ def test_large_csv_is_deterministic_and_honours_the_encoding(tmp_path):
 @pytest.mark.parametrize(("month", "message"), [("2025/09", "格式不正确"), ("2026-12", "工作日日历")])
 def test_months_without_calendar_data_or_in_another_format_are_refused_in_chinese(tmp_path, month, message):
     with pytest.raises(ValueError, match=message):
-        demo_data.generate_feeds(tmp_path, month=month, records_per_feed=10)
+        generate_feeds(tmp_path, month=month, records_per_feed=10)
     assert not any(tmp_path.iterdir())

@@ -6,7 +6,7 @@ import json
 
 from citycredit.cli.output import text_table
 from citycredit.core import paths
-from citycredit.tools import bench
+from citycredit.tools.bench import figures, run
 
 
 def render(result: dict) -> str:
@@ -25,7 +25,7 @@ def render(result: dict) -> str:
     ]
     m = result["machine"]
     head = (
-        f"{m['cores']} cores, {m['memory_bytes'] / bench.GIB:.1f} GiB, {m['cpu_model']}, Python {m['python']}, "
+        f"{m['cores']} cores, {m['memory_bytes'] / figures.GIB:.1f} GiB, {m['cpu_model']}, Python {m['python']}, "
         f"PostgreSQL {m['postgresql']}; load average {result['load_average']['start'][0]:.2f} at start, "
         f"{result['load_average']['end'][0]:.2f} at end"
     )
@@ -34,12 +34,12 @@ def render(result: dict) -> str:
 
 
 def cmd_bench(args) -> int:
-    sizes = dict(bench.QUICK if args.quick else bench.FULL)
+    sizes = dict(run.QUICK if args.quick else run.FULL)
     for key in ("rows", "big_rows", "history_rows"):
         if getattr(args, key) is not None:
             sizes[key] = getattr(args, key)
-    result = bench.run(**sizes)
-    path = paths.home() / bench.RESULTS_FILE
+    result = run.run(**sizes)
+    path = paths.home() / run.RESULTS_FILE
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(render(result))
     print(f"\nwritten to {path}")
@@ -48,11 +48,12 @@ def cmd_bench(args) -> int:
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("bench", help="measure speed, memory and scale on generated feeds")
-    p.add_argument("--rows", type=int, help=f"rows of the ingest file (default {bench.FULL['rows']:,})")
-    p.add_argument("--big-rows", type=int, help=f"rows of the memory file (default {bench.FULL['big_rows']:,})")
+    p.add_argument("--rows", type=int, help=f"rows of the ingest file (default {run.FULL['rows']:,})")
+    p.add_argument("--big-rows", type=int, help=f"rows of the memory file (default {run.FULL['big_rows']:,})")
     p.add_argument(
-        "--history-rows", type=int, help=f"records of the large indicator history (default {bench.FULL['history_rows']:,})"
+        "--history-rows",
+        type=int,
+        help=f"records of the large indicator history (default {run.FULL['history_rows']:,})",
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes, one DAG parse run: a smoke run")
     p.set_defaults(func=cmd_bench)
-

@@ -14,21 +14,21 @@ DEMO_MONTH = "2025-09"
 
 
 def cmd_demo_data(args) -> int:
-    from citycredit.tools import demo_data
+    from citycredit.tools.demo.feeds import generate_feeds
 
     target = paths.data_path("landing", "inbox") if args.out is None else args.out
-    files = demo_data.generate_feeds(target, month=args.month, seed=args.seed, records_per_feed=args.records)
+    files = generate_feeds(target, month=args.month, seed=args.seed, records_per_feed=args.records)
     print(f"wrote {len(files)} files, {sum(f.rows for f in files)} records, into {target}")
     return 0
 
 
 def cmd_demo(args) -> int:
     from citycredit.core import airflow_env, warehouse
-    from citycredit.tools import demo_data
+    from citycredit.tools.demo.feeds import generate_feeds
 
     engine = migrated_engine()
     inbox = paths.data_path("landing", "inbox")
-    files = demo_data.generate_feeds(inbox, month=DEMO_MONTH, seed=args.seed, records_per_feed=args.records)
+    files = generate_feeds(inbox, month=DEMO_MONTH, seed=args.seed, records_per_feed=args.records)
     print(f"[1/4] sample feeds: {len(files)} files, {sum(f.rows for f in files)} records in {inbox}")
     print("[2/4] Airflow metadata database and pools")
     airflow_env.initialize()
@@ -46,7 +46,8 @@ def cmd_demo(args) -> int:
     print(f"  Airflow home     {paths.data_path('airflow')} (logs under logs/)")
     from citycredit.publish import month_files
 
-    print(f"  quality report   {month_files.report_path(DEMO_MONTH)} (department feedback under feedback/{DEMO_MONTH}/)")
+    report = month_files.report_path(DEMO_MONTH)
+    print(f"  quality report   {report} (department feedback under feedback/{DEMO_MONTH}/)")
     print("  commands         citycredit batches | citycredit indicators --month " + DEMO_MONTH)
     return 0
 

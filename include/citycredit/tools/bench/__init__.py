@@ -1,0 +1,21 @@
+"""``citycredit bench``: speed, memory and scale of the pipeline on generated feeds (issue 9), in one run (``run``).
+
+Figures, each against its goal (``figures``):
+1. ingest: a 行政处罚 file of ``rows`` rows (``files``) through land → normalize → validate → load (the DAG's task
+   bodies in citycredit.tasks.ingest), against a bare ``COPY`` of the same file into an UNLOGGED all-text table
+   (``ingest``);
+2. memory: the peak RSS of the ingest process for ``big_rows`` rows, and for ``rows`` (flat as files grow);
+3. scaling: the ingest time of 4 × ``rows`` rows over that of ``rows`` rows;
+4. self-check: ``citycredit check`` on the ``rows``-row file against the same COPY (``check``);
+5. indicators: ``compute.compute_month`` for one month over a history of ``history_rows`` / 10 and of
+   ``history_rows`` records built in the warehouse with set-based SQL (``indicators``, sql/bench/): the same
+   records a month, so the month and its 12-month window are identical in both, only older months are added;
+6. DAG parse: the import time of each DAG file beyond ``import airflow.sdk`` (``dag_parse``).
+Beside the ingest, the floor of this design (no goal): the COPY plus the ingest's loaded rows written once more into
+a copy of their core table with its indexes (``core_insert_seconds``), against the COPY.
+Each ingest runs in a child process (``python -m citycredit.tools.bench``; its peak RSS is what the pipeline needs)
+against a fresh database of its own; everything happens in a database ``<warehouse database>_bench``
+(``citycredit_bench`` for the embedded warehouse) on the configured server, dropped at the end (``database``), so
+the warehouse's own data is never touched. Results: a table on stdout and ``$CITYCREDIT_HOME/bench-results.json``.
+The machine may be shared with whatever else runs on it: the load average is recorded with the figures.
+"""

@@ -1,0 +1,72 @@
+"""The figures of a bench run, each against its goal where it has one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GIB = 1024**3
+STAGES = ("land", "normalize", "validate", "load")
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    label: str
+    value: float | None
+    unit: str
+    goal: float | None = None  # the value must be at most this
+    note: str | None = None
+
+    @property
+    def passed(self) -> bool | None:
+        if self.goal is None or self.value is None:
+            return None
+        return self.value <= self.goal
+
+
+def figures(r: dict) -> list[Figure]:
+    ingest, big, scaled = r["ingest"], r["memory"], r["scaling"]
+    n = ingest["rows"]
+    result = [
+        Figure("ingest_ratio", f"ingest {n:,} rows / COPY", ingest["total_seconds"] / ingest["copy_seconds"], "×", 3),
+        Figure("ingest_seconds", f"ingest {n:,} rows", ingest["total_seconds"], "s"),
+        Figure("copy_seconds", f"COPY {n:,} rows", ingest["copy_seconds"], "s"),
+        Figure(
+            "floor_ratio",
+            "(COPY + core insert alone) / COPY",
+            1 + ingest["core_insert_seconds"] / ingest["copy_seconds"],
+            "×",
+            note="the least this design's ingest costs",
+        ),
+        Figure("core_insert_seconds", "  core insert alone", ingest["core_insert_seconds"], "s"),
+        *(Figure(f"{s}_seconds", f"  {s}", ingest["seconds"][s], "s") for s in STAGES),
+        Figure("peak_rss_big", f"peak RSS, {big['rows']:,} rows", big["peak_rss_bytes"] / GIB, "GiB", 1.5),
+        Figure("peak_rss_small", f"peak RSS, {n:,} rows", ingest["peak_rss_bytes"] / GIB, "GiB"),
+        Figure(
+            "scaling_ratio",
+            f"time {scaled['rows']:,} / {n:,} rows",
+            scaled["total_seconds"] / ingest["total_seconds"],
+            "×",
+            4.4,
+        ),
+    ]
+    check = r["check"]
+    ratio = check["seconds"] / ingest["copy_seconds"] if check.get("seconds") else None
+    result += [
+        Figure("check_ratio", f"citycredit check {n:,} rows / COPY", ratio, "×", note=check.get("missing")),
+        Figure("check_seconds", f"citycredit check {n:,} rows", check.get("seconds"), "s", note=check.get("missing")),
+    ]
+    ind = r["indicators"]
+    result += [
+        Figure(
+            "indicators_ratio",
+            f"month over {ind['large']['records']:,} / {ind['small']['records']:,} records",
+            ind["large"]["seconds"] / ind["small"]["seconds"],
+            "×",
+            1.5,
+        ),
+        Figure("indicators_small_seconds", f"month over {ind['small']['records']:,}", ind["small"]["seconds"], "s"),
+        Figure("indicators_large_seconds", f"month over {ind['large']['records']:,}", ind["large"]["seconds"], "s"),
+    ]
+    result += [Figure(f"dag_parse_{d}", f"parse {d}.py", v["seconds"], "s", 0.5) for d, v in r["dag_parse"].items()]
+    return result

@@ -1,0 +1,107 @@
+"""A whole bench run: every figure, with the machine and the commit they were measured on."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import re
+import shutil
+import subprocess
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from citycredit.core import paths
+from citycredit.tools.bench.check import run_check
+from citycredit.tools.bench.dag_parse import run_dag_parse
+from citycredit.tools.bench.database import bench_database
+from citycredit.tools.bench.figures import figures
+from citycredit.tools.bench.files import DATASET, write_files
+from citycredit.tools.bench.indicators import HISTORY_GROWTH, run_indicators
+from citycredit.tools.bench.ingest import copy_seconds, core_insert_seconds, run_ingest
+
+BENCH_SUFFIX = "_bench"  # the bench database is the configured one's name + this: citycredit_bench by default
+RESULTS_FILE = "bench-results.json"
+SCALING_FACTOR = 4
+QUICK = {"rows": 2_000, "big_rows": 5_000, "history_rows": 20_000, "dag_runs": 1}
+FULL = {"rows": 1_000_000, "big_rows": 5_000_000, "history_rows": 10_000_000, "dag_runs": 5}
+
+
+def machine(url: str) -> dict:
+    from citycredit.core import warehouse
+
+    def first(path: str, pattern: str) -> str | None:
+        with contextlib.suppress(OSError):
+            match = re.search(pattern, Path(path).read_text(), re.MULTILINE)
+            return match.group(1).strip() if match else None
+        return None
+
+    mem_kib = first("/proc/meminfo", r"^MemTotal:\s+(\d+)")
+    with warehouse.engine(url).connect() as conn:
+        pg = conn.execute(sa.text("SHOW server_version")).scalar_one()
+    return {
+        "cores": os.cpu_count(),
+        "memory_bytes": int(mem_kib) * 1024 if mem_kib else None,
+        "cpu_model": first("/proc/cpuinfo", r"^model name\s*:(.*)$") or platform.processor(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "platform": platform.platform(),
+    }
+
+
+def git_commit() -> dict:
+    def git(*args: str) -> str | None:
+        with contextlib.suppress(OSError, subprocess.CalledProcessError):
+            return subprocess.run(
+                ["git", *args], cwd=paths.PROJECT_ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        return None
+
+    status = git("status", "--porcelain")
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None}
+
+
+def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5) -> dict:
+    """Every figure; see the package docstring. Writes nothing but its scratch folder (removed) and the results."""
+    from citycredit.core import warehouse
+
+    base_url = warehouse.resolve_url()
+    database = f"{sa.engine.make_url(base_url).database}{BENCH_SUFFIX}"
+    workdir = paths.data_path("bench-work")
+    load_start = os.getloadavg()
+    started = datetime.now(UTC)
+    detail: dict = {}
+    try:
+        files = write_files(workdir / "files", [rows, SCALING_FACTOR * rows, big_rows])
+        os.sync()  # gigabytes just written: flushing them while the COPY runs would slow the baseline down
+        columns = len(files[rows].open(encoding="utf-8").readline().split(","))
+        with bench_database(base_url, database) as url:
+            info = machine(url)
+            copy = copy_seconds(url, files[rows], columns)
+            detail["ingest"] = {"rows": rows, "copy_seconds": copy, **run_ingest(url, files[rows], workdir)}
+            detail["ingest"]["core_insert_seconds"] = core_insert_seconds(url, f"core.{DATASET}")
+        for key, size in (("scaling", SCALING_FACTOR * rows), ("memory", big_rows)):
+            with bench_database(base_url, database) as url:
+                detail[key] = {"rows": size, **run_ingest(url, files[size], workdir)}
+        detail["check"] = {"rows": rows, **run_check(files[rows])}
+        with bench_database(base_url, database) as url:
+            detail["indicators"] = run_indicators(url, history_rows // HISTORY_GROWTH, history_rows, runs=3)
+        detail["dag_parse"] = run_dag_parse(dag_runs)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    result: dict[str, object] = {
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "sizes": {"rows": rows, "big_rows": big_rows, "history_rows": history_rows},
+        "machine": info,
+        "load_average": {"start": list(load_start), "end": list(os.getloadavg())},
+        "git": git_commit(),
+        "warehouse": warehouse.describe(base_url),
+        "figures": [],
+        "details": detail,
+    }
+    result["figures"] = [{**asdict(f), "passed": f.passed} for f in figures(detail)]
+    return result
