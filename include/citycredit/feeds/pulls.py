@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 import sqlalchemy as sa
 
 from citycredit.core import paths
+from citycredit.core.cell_text import cell_text
 from citycredit.feeds import landing, watermarks
 from citycredit.feeds.registry import Feed
-from citycredit.normalize import readers
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def watermark_text(value: object) -> str | None:
     """A watermark value as text, at full precision (a time keeps its fractions of a second and its offset)."""
     if isinstance(value, datetime.datetime):
         return value.isoformat(sep=" ")
-    return readers.cell_text(value)
+    return cell_text(value)
 
 
 def land(
@@ -63,7 +63,7 @@ def land(
     try:
         with path.open("w", encoding="utf-8", newline="\n") as fh:
             for record in records(since):
-                fh.write(json.dumps(dict(record), ensure_ascii=False, default=readers.cell_text) + "\n")
+                fh.write(json.dumps(dict(record), ensure_ascii=False, default=cell_text) + "\n")
                 count += 1
                 if watermark_key is not None and record.get(watermark_key) is not None:
                     newest = watermarks.later(newest, watermark_text(record[watermark_key]))

@@ -48,7 +48,8 @@ class Writer:
         self._part = folder() / f"{batch_id}.part"
         self._schema = schema(columns)
         discard(batch_id)  # an earlier normalization's file no longer describes the rows about to be staged
-        self._sink = self._writer = None
+        self._sink: pa.NativeFile | None = None
+        self._writer: pa.ipc.RecordBatchFileWriter | None = None
         self._attempt(self._open)
 
     def _open(self) -> None:
@@ -75,6 +76,8 @@ class Writer:
             self._attempt(self._close)
 
     def _close(self) -> None:
+        if self._writer is None or self._sink is None:  # never: finish() closes only an open file
+            raise AttributeError("no staged-rows file is open")
         self._writer.close()
         self._sink.close()
         self._writer = None

@@ -7,7 +7,6 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -15,7 +14,6 @@ from citycredit.core import copyio, datasets
 from citycredit.normalize import readers, staged_frames, standardize
 
 log = logging.getLogger(__name__)
-CITY_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ def stage_batch(engine: sa.Engine, batch_id: int, encoding_hint: str | None = No
     with engine.begin() as conn:
         batch = batch_info(conn, batch_id)
         dataset = datasets.get(batch["dataset"])
-        reported_on = batch["received_at"].astimezone(CITY_TZ).date().isoformat()
+        reported_on = batch["reported_on"].isoformat()
         table = readers.open_table(Path(batch["stored_path"]), dataset=dataset.name, encoding_hint=encoding_hint)
         header_map = standardize.map_headers(table.headers, dataset.name)
         conn.execute(sa.text(f"DELETE FROM {dataset.staging_table} WHERE batch_id = :b"), {"b": batch_id})

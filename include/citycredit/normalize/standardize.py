@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -242,7 +243,7 @@ class CodeTable:
 @functools.cache
 def code_table_for(field_name: str) -> CodeTable:
     """The code table bound to a canonical code column in code_tables.yaml."""
-    doc = config.load_yaml("code_tables.yaml")
+    doc = cast("dict[str, Any]", config.load_yaml("code_tables.yaml"))  # the repository's own file: a mapping
     table_name = doc.get("fields", {}).get(field_name)
     if table_name is None:
         raise config.ConfigError(f"code_tables.yaml: fields: no table for code column {field_name!r}")
@@ -295,7 +296,7 @@ def _column_transform(f: config.Field) -> Callable[[pa.Array], pa.Array]:
         return _clean_text
     if f.type == "identifier":
         return lambda arr: _clean_identifier(_clean_text(arr))
-    parse = {"date": parse_date, "amount": parse_amount}.get(f.type)
+    parse: Callable[[str], str | None] | None = {"date": parse_date, "amount": parse_amount}.get(f.type)
     if parse is None:
         table = code_table_for(f.name)
         parse = _multi_code_parser(table) if f.type == "multi_code" else _code_parser(table)

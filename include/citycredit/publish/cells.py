@@ -27,7 +27,7 @@ def safe_text(value, *, id_number: bool = False) -> str | None:
 
 
 def is_id_column(canonical: str | None) -> bool:
-    return bool(canonical) and canonical.endswith(ID_NUMBER_SUFFIX)
+    return canonical is not None and canonical.endswith(ID_NUMBER_SUFFIX)
 
 
 def append_row(ws, values: list, id_columns: frozenset[int] = frozenset()) -> None:

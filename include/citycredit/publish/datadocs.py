@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ class BatchOutcome:
     batch_id: int
     dataset: str
     source_name: str
-    received_at: object  # datetime
+    received_at: datetime
     counts: dict[str, tuple[int, int]]
 
 
@@ -85,7 +86,7 @@ def _validation_result(outcome: BatchOutcome, run_id):
                 },
             )
         )
-    successful = sum(r.success for r in results)
+    successful = sum(bool(r.success) for r in results)  # each is True or False: success=failed == 0 above
     return ExpectationSuiteValidationResult(
         success=successful == len(results),
         results=results,

@@ -78,7 +78,7 @@ class Exclusions:
     categories: tuple[Category, ...]
 
 
-def _get(mapping: dict, key: str, where: str):
+def _get(mapping: object, key: str, where: str):
     if not isinstance(mapping, dict) or key not in mapping:
         raise config.ConfigError(f"{where}: missing key {key!r}")
     return mapping[key]
@@ -99,6 +99,8 @@ def _window(raw: dict, where: str, columns: set[str]) -> Window:
         status_column=status.get("column"),
         status_values=tuple(str(v) for v in status.get("values", ())),
     )
+    if window.months_after is not None and not (isinstance(window.months, int) and window.months > 0):
+        raise config.ConfigError(f"{where}.when_empty.months: expected a positive whole number of months")
     for name in (window.start, window.until, window.before, window.months_after, window.status_column):
         if name is not None and name not in columns:
             raise config.ConfigError(f"{where}: {name!r} is not a column of the dataset")

@@ -12,6 +12,7 @@ Department text is neutralized (= + - @) and 身份证 numbers are masked (cityc
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def _rejected_sheet(wb, conn: sa.Connection, batch: dict, findings: list[dict]) 
     if raw is not None:
         headers, rows = raw
         mapping = standardize.map_headers(headers, batch["dataset"]).columns
-        canonical = [mapping.get(h) for h in headers]
+        canonical: Sequence[str | None] = [mapping.get(h) for h in headers]
         note = "以下为报送时的原始内容"
     else:
         canonical = config.field_names(batch["dataset"])

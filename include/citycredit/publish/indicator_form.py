@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -23,7 +24,7 @@ ENTRY_FILL = "FFF2CC"
 
 @functools.cache
 def form() -> dict:
-    raw = config.load_yaml(FORM_FILE.name, FORM_FILE.parent)
+    raw = cast("dict[str, Any]", config.load_yaml(FORM_FILE.name, FORM_FILE.parent))  # the package's own file
     known = definitions.definitions()
     for i, item in enumerate(raw.get("items") or []):
         for ind in item.get("indicators") or []:

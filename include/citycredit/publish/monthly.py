@@ -1,7 +1,7 @@
 """A month's figures for the quality report, read from the warehouse (mart, quality and landing tables).
 
-Indicator values and scores come from the mart as citycredit.indicators.compute and citycredit.indicators.scorecard wrote them;
-this module only selects, joins and labels them. Every text that may come from a department (subject names,
+Indicator values and scores come from the mart as citycredit.indicators.compute and .scorecard wrote them; this
+module only selects, joins and labels them. Every text that may come from a department (subject names,
 file names, reasons) is returned with 身份证 numbers masked; escaping is the renderer's job.
 """
 

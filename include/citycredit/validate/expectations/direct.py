@@ -6,8 +6,8 @@ result object for each. On a frame of hundreds of thousands of rows that copying
 expectation of the suite keeps GX's meaning exactly, taken from GX itself:
 
 - the metric function is the one GX registered for the expectation's ``map_metric`` (built-in or ours in
-  citycredit.validate.expectations), called with the value kwargs GX derives from the expectation (``get_metric_kwargs``,
-  defaults included);
+  citycredit.validate.expectations), called with the value kwargs GX derives from the expectation
+  (``get_metric_kwargs``, defaults included);
 - the domain follows ``PandasExecutionEngine.get_domain_records``: the row condition is GX's own filter clause
   for pandas (``condition_to_filter_clause``), evaluated to a mask; ``ignore_row_if`` drops rows with missing
   values among the pair or list; a column map metric sees only the present values unless its provider sets
@@ -78,7 +78,7 @@ def map_rule(expectation: dict) -> MapRule:
     """The MapRule of one expectation of a suite JSON (``type``, ``kwargs``, ``meta``)."""
     config = ExpectationConfiguration(type=expectation["type"], kwargs=expectation["kwargs"], meta=expectation["meta"])
     impl = get_expectation_impl(config.type)
-    metric_name = f"{impl.map_metric}.condition"
+    metric_name = f"{impl.map_metric}.condition"  # type: ignore[attr-defined]  # GX declares it per map base class
     kwargs = get_metric_kwargs(metric_name, config)
     domain, values = dict(kwargs["metric_domain_kwargs"]), dict(kwargs["metric_value_kwargs"])
     provider, fn = get_metric_provider(metric_name, _ENGINE)
@@ -101,6 +101,6 @@ def map_rule(expectation: dict) -> MapRule:
         ignore_row_if=domain.get("ignore_row_if") if shape != "column" else None,
         filter_missing=shape == "column" and getattr(provider, "filter_column_isnull", True),
         metric=inspect.unwrap(fn),
-        provider=provider,
+        provider=provider,  # type: ignore[arg-type]  # GX annotates an instance; it returns the provider class
         value_kwargs=values,
     )

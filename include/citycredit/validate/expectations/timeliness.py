@@ -12,7 +12,7 @@ columns at once with the default calendar. Pandas batches only: the calendar liv
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from great_expectations.compatibility import pydantic
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -27,6 +27,11 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 from citycredit.validate.workdays import LATE, as_dates, default_calendar
 
 WORKING_DAYS_DESCRIPTION = "The deadline is this many working days after the decision date (that day excluded)."
+
+if TYPE_CHECKING:  # a pydantic (v1) constrained type is a call, which a type checker does not take as a type
+    WorkingDays = int
+else:
+    WorkingDays = pydantic.conint(strict=True, ge=1)
 
 
 class ColumnPairValuesReportedWithinWorkingDays(ColumnPairMapMetricProvider):
@@ -51,7 +56,7 @@ class ColumnValuesKnownWorkingDayCalendar(ColumnMapMetricProvider):
 class ExpectColumnPairValuesToBeReportedWithinWorkingDays(ColumnPairMapExpectation):
     """Expect each record to be reported (column_B) no later than its deadline counted from column_A."""
 
-    working_days: pydantic.conint(strict=True, ge=1) = pydantic.Field(description=WORKING_DAYS_DESCRIPTION)
+    working_days: WorkingDays = pydantic.Field(description=WORKING_DAYS_DESCRIPTION)
     ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = "either_value_is_missing"
 
     map_metric: ClassVar[str] = "column_pair_values.reported_within_working_days"
@@ -62,7 +67,7 @@ class ExpectColumnPairValuesToBeReportedWithinWorkingDays(ColumnPairMapExpectati
 class ExpectColumnValuesToHaveKnownWorkingDayCalendar(ColumnMapExpectation):
     """Expect the working-day calendar to know every day needed to compute each row's deadline."""
 
-    working_days: pydantic.conint(strict=True, ge=1) = pydantic.Field(description=WORKING_DAYS_DESCRIPTION)
+    working_days: WorkingDays = pydantic.Field(description=WORKING_DAYS_DESCRIPTION)
 
     map_metric: ClassVar[str] = "column_values.known_working_day_calendar"
     success_keys = ("working_days", "mostly")

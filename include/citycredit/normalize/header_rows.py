@@ -1,0 +1,67 @@
+"""The header row of a department table, found among its first rows, and the names of its columns."""
+
+from __future__ import annotations
+
+import re
+
+from citycredit.core import config
+from citycredit.normalize import standardize
+
+HEADER_SEARCH_ROWS = 20
+HEADER_MIN_MATCHES = 3
+
+
+def label_matches(cells: list[str | None], dataset: str | None) -> int:
+    """How many cells of a row are known field labels (of the dataset, or of the best-fitting dataset)."""
+    labels = [c for c in cells if c and c.strip()]
+    if not labels:
+        return 0
+    return max(len(standardize.map_headers(labels, d).columns) for d in ([dataset] if dataset else config.DATASETS))
+
+
+def find_header(rows: list[list[str | None]], dataset: str | None) -> int | None:
+    """Index of the header among the first rows; None when they are all empty."""
+    scores = [label_matches(cells, dataset) for cells in rows]
+    for i, score in enumerate(scores):
+        if score >= HEADER_MIN_MATCHES:
+            return i
+    if max(scores, default=0) > 0:
+        return scores.index(max(scores))
+    return next((i for i, cells in enumerate(rows) if any(c and c.strip() for c in cells)), None)
+
+
+_EDGE_INVISIBLE = re.compile(f"^[\\s{standardize.INVISIBLE}]+|[\\s{standardize.INVISIBLE}]+$")
+
+
+def column_names(cells: list[str | None]) -> tuple[list[str], list[str]]:
+    """Header names (trimmed, trailing empty cells dropped, the rest made unique) and notes about renames."""
+    trimmed = [_EDGE_INVISIBLE.sub("", c) if c else "" for c in cells]
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    names: list[str] = []
+    notes: list[str] = []
+    for position, text in enumerate(trimmed, start=1):
+        if not text:
+            name = unique_name(f"第{position}列", names)
+            notes.append(f"第{position}列的表头为空，该列记为“{name}”")
+        else:
+            name = unique_name(text, names)
+            if name != text:
+                notes.append(f"表头“{text}”重复出现，第{position}列记为“{name}”")
+        names.append(name)
+    return names, notes
+
+
+def unique_name(name: str, taken: list[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}#{n}"
+    return candidate
+
+
+def overflow_names(headers: list[str], width: int) -> list[str]:
+    names = list(headers)
+    for position in range(len(headers) + 1, width + 1):
+        names.append(unique_name(f"第{position}列", names))
+    return names

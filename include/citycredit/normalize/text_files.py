@@ -1,0 +1,241 @@
+"""Delimited text files (CSV, TSV): delimiter, header record, and the records streamed in chunks.
+
+pyarrow reads the records while they are as wide as the header record and close every quote; from the first
+record it cannot read exactly, pandas reads the rest and says what is wrong, in Chinese, if anything is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import functools
+import io
+import itertools
+import re
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from citycredit.normalize.header_rows import HEADER_SEARCH_ROWS, column_names, find_header, overflow_names
+from citycredit.normalize.tables import Table, UnreadableFile, finish_chunk
+from citycredit.normalize.text_encodings import SAMPLE_BYTES, detect_encoding
+
+OVERFLOW_COLUMNS = 8  # cells a CSV row may have beyond its header before the file counts as broken
+ARROW_BLOCK_BYTES = 4 * 1024**2  # bytes pyarrow parses at a time
+DELIMITERS = (",", "\t", ";", "|")
+_STR = pd.StringDtype(na_value=np.nan)  # the dtype of read_csv(dtype=str)
+
+
+@dataclass(frozen=True)
+class _TextLayout:
+    codec: str  # decodes the bytes after the BOM
+    delimiter: str
+    headers: list[str]
+    header_row: int
+    data_offset: int  # byte offset of the first record after the header
+    header_cells: int  # cells of the header record, empty trailing ones included
+
+    def columns(self) -> list[str]:
+        """Names of the cells of a record as wide as the header record (within the overflow allowance)."""
+        return overflow_names(self.headers, min(self.header_cells, len(self.headers) + OVERFLOW_COLUMNS))
+
+
+def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunksize: int) -> Table:
+    with path.open("rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+        at_eof = not fh.read(1)
+    label, codec, bom = detect_encoding(sample, at_eof, encoding_hint)
+    text = codecs.getincrementaldecoder(codec)().decode(sample[bom:], final=at_eof)
+    delimiter = _detect_delimiter(text)
+    records = _leading_records(text, delimiter, at_eof)
+    index = find_header([cells for cells, _ in records], dataset)
+    if index is None:
+        if at_eof:
+            raise UnreadableFile("文件为空：没有表头，也没有数据")
+        raise UnreadableFile(f"文件开头的{len(records)}行都是空行，找不到表头")
+    headers, notes = column_names(records[index][0])
+    if index + 1 < len(records) and len(records[index + 1][0]) > len(headers) + OVERFLOW_COLUMNS:
+        # pandas would cut a first record this wide down to the header with a warning, and lose the rest
+        raise UnreadableFile(_too_wide_reason(index + 2, len(records[index + 1][0]), len(headers)))
+    consumed = text[: records[index][1]]
+    layout = _TextLayout(
+        codec, delimiter, headers, index + 1, bom + len(consumed.encode(codec)), len(records[index][0])
+    )
+    return Table(
+        path=path,
+        format="tsv" if delimiter == "\t" else "csv",
+        headers=headers,
+        header_row=layout.header_row,
+        encoding=label,
+        sheet=None,
+        notes=notes,
+        _rows=functools.partial(_text_chunks, path, layout, chunksize),
+    )
+
+
+def _detect_delimiter(text: str) -> str:
+    """The delimiter with the highest median count over the first non-empty lines (ties: comma first)."""
+    lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()][:HEADER_SEARCH_ROWS]
+    best, best_median = ",", 0
+    for delimiter in DELIMITERS:
+        counts = sorted(line.count(delimiter) for line in lines)
+        median = counts[len(counts) // 2] if counts else 0
+        if median > best_median:
+            best, best_median = delimiter, median
+    return best
+
+
+def _leading_records(text: str, delimiter: str, at_eof: bool) -> list[tuple[list[str | None], int]]:
+    """The first complete records of the sample, each with the number of characters read up to its end."""
+    source = io.StringIO(text, newline="")
+    consumed = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for line in source:
+            consumed += len(line)
+            yield line
+
+    records: list[tuple[list[str | None], int]] = []
+    for cells in csv.reader(lines(), delimiter=delimiter):
+        if not at_eof and consumed >= len(text):
+            break  # may be cut off by the end of the sample
+        records.append(([c or None for c in cells], consumed))
+        if len(records) == HEADER_SEARCH_ROWS:
+            break
+    return records
+
+
+_BAD_WIDTH = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _text_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
+    """The records as pyarrow reads them; from the first record it cannot read exactly, as pandas reads them."""
+    with path.open("rb") as fh:
+        fh.seek(layout.data_offset)
+        if not fh.read(1):
+            return  # a header and nothing else: zero rows
+    yielded = 0
+    with contextlib.closing(_arrow_chunks(path, layout, chunksize)) as fast:
+        while True:
+            try:
+                chunk = next(fast, None)
+            except (pa.ArrowException, UnicodeDecodeError, _OpenQuoteAtEnd):
+                break  # pandas reads the rest, and says what is wrong if anything is
+            if chunk is None:
+                return
+            yield chunk
+            yielded += 1
+    # Both readers cut the records into the same chunks: skip the ones already yielded.
+    yield from itertools.islice(_pandas_chunks(path, layout, chunksize), yielded, None)
+
+
+class _OpenQuoteAtEnd(Exception):
+    """The last cell opens a quote that is never closed: pyarrow takes the rest of the file as its value."""
+
+
+def _arrow_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Generator[pd.DataFrame, None, None]:
+    """What `_pandas_chunks` yields, for a file whose records are as wide as its header record and close every quote.
+
+    Raises `pa.ArrowException` at a record with more or fewer cells (a blank line is a record of empty cells, as
+    in pandas), `UnicodeDecodeError` at undecodable bytes and `_OpenQuoteAtEnd`, each before yielding the chunk
+    holding the record.
+    """
+    start = 0
+    with path.open("rb") as fh:
+        fh.seek(layout.data_offset)
+        for table, last in _record_tables(_arrow_reader(fh, layout), chunksize):
+            if last and _ends_in_open_quote(path, table.column(-1)[-1].as_py(), layout.codec):
+                raise _OpenQuoteAtEnd
+            frame = table.to_pandas(types_mapper={pa.large_string(): _STR}.get)
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            yield finish_chunk(frame, layout.header_row + 1 + frame.index.to_numpy(), len(layout.headers))
+            start += len(frame)
+
+
+def _arrow_reader(fh: BinaryIO, layout: _TextLayout) -> pacsv.CSVStreamingReader:
+    """Every cell as text, empty ones (quoted or not) missing, quoted line breaks kept: as `_pandas_chunks`."""
+    columns = layout.columns()
+    return pacsv.open_csv(
+        fh,
+        read_options=pacsv.ReadOptions(column_names=columns, encoding=layout.codec, block_size=ARROW_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(columns, pa.large_string()), null_values=[""], strings_can_be_null=True
+        ),
+    )
+
+
+def _record_tables(reader: pacsv.CSVStreamingReader, chunksize: int) -> Iterator[tuple[pa.Table, bool]]:
+    """Tables of ``chunksize`` records (the last may have fewer), each with whether it is the last one."""
+    pending = reader.schema.empty_table()
+    for batch in reader:
+        pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+        while pending.num_rows > chunksize:
+            yield pending.slice(0, chunksize), False
+            pending = pending.slice(chunksize)
+    if pending.num_rows:
+        yield pending, True
+
+
+def _ends_in_open_quote(path: Path, last_cell: str | None, codec: str) -> bool:
+    """Whether the file ends with the last cell written as a quoted value without its closing quote.
+
+    pyarrow reads such a cell up to the end of the file; pandas refuses the file. A false alarm only costs speed.
+    """
+    tail = ('"' + (last_cell or "").replace('"', '""')).encode(codec)
+    with path.open("rb") as fh:
+        fh.seek(max(0, fh.seek(0, io.SEEK_END) - len(tail)))
+        return fh.read() == tail
+
+
+def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
+    names = overflow_names(layout.headers, len(layout.headers) + OVERFLOW_COLUMNS)
+    with path.open("rb") as fh:
+        fh.seek(layout.data_offset)
+        try:
+            with pd.read_csv(
+                fh,
+                sep=layout.delimiter,
+                header=None,
+                names=names,
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding=layout.codec,
+                engine="c",
+                chunksize=chunksize,
+            ) as reader:
+                for chunk in reader:
+                    # The reader numbers records 0, 1, ... across chunks; blank lines are records too.
+                    yield finish_chunk(chunk, layout.header_row + 1 + chunk.index.to_numpy(), len(layout.headers))
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"文件中途出现无法按{layout.codec}解码的内容：可能混用了多种编码，或文件已损坏；"
+                "请统一另存为UTF-8或GBK编码后重新报送"
+            ) from exc
+        except pd.errors.ParserError as exc:
+            raise UnreadableFile(_parser_reason(str(exc), layout)) from exc
+
+
+def _too_wide_reason(row: int, cells: int, headers: int) -> str:
+    return f"第{row}行有{cells}个单元格，比表头的{headers}列多出太多，可能是分隔符或引号使用有误；请检查该行后重新报送"
+
+
+def _parser_reason(message: str, layout: _TextLayout) -> str:
+    if m := _BAD_WIDTH.search(message):
+        return _too_wide_reason(layout.header_row + int(m.group(2)), int(m.group(3)), len(layout.headers))
+    if m := _OPEN_QUOTE.search(message):
+        row = layout.header_row + 1 + int(m.group(1))
+        return f"第{row}行开始的引号没有闭合，文件其余内容无法分行；请检查该行后重新报送"
+    return "文件已损坏或格式有误，无法按CSV读取；请重新导出后报送"

@@ -1,0 +1,53 @@
+"""The custom GX expectation that rows sharing a natural key share one content, and which rules are batch-wide.
+
+Importing this module registers its type.
+
+- ``expect_natural_key_to_have_one_content``: rows sharing column_A (a natural-key hash) share column_B (a
+  content hash). ``BATCH_WIDE`` lists the types that must see a whole batch at once, not a chunk of it, each
+  with the argument naming the key it compares rows by (so a batch may be split by that key, never within it).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import pandas as pd
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.expectation import ColumnPairMapExpectation
+from great_expectations.expectations.metrics.map_metric_provider import (
+    ColumnPairMapMetricProvider,
+    column_pair_condition_partial,
+)
+
+from citycredit.validate.expectations.column_values import passing
+
+
+def one_content_per_key_ok(keys: pd.Series, contents: pd.Series) -> pd.Series:
+    pairs = pd.DataFrame({"k": keys.to_numpy(), "c": contents.to_numpy()})
+    versions = pairs.groupby("k", sort=False, dropna=True)["c"].transform("nunique").to_numpy(dtype=float, na_value=0)
+    return passing(keys.index, versions <= 1)  # a row without a key has no versions
+
+
+class _OneContentPerKey(ColumnPairMapMetricProvider):
+    condition_metric_name = "column_pair_values.citycredit_one_content_per_key"
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_A, column_B, **kwargs):
+        return one_content_per_key_ok(column_A, column_B)
+
+
+class ExpectNaturalKeyToHaveOneContent(ColumnPairMapExpectation):
+    """Expect the rows that share a natural key (column_A) to share one content (column_B).
+
+    Both columns are hashes the validation runner derives per row (``_natural_key``, ``_content_hash``). Exact
+    repeats agree and pass: the load step counts them as duplicates. Needs the whole batch (``BATCH_WIDE``).
+    """
+
+    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = "either_value_is_missing"
+
+    map_metric: ClassVar[str] = "column_pair_values.citycredit_one_content_per_key"
+    success_keys = ("column_A", "column_B", "ignore_row_if", "mostly")
+    args_keys = ("column_A", "column_B")
+
+
+BATCH_WIDE = {"expect_natural_key_to_have_one_content": "column_A"}
