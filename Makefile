@@ -26,8 +26,10 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, then mypy over include/citycredit ([tool.mypy] in pyproject.toml).
 lint: install
 	$(BIN)/ruff check include dags plugins tests
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/citycredit bench
