@@ -4,26 +4,25 @@ Runs when the ingest updates the warehouse, so new records reach the province wi
 publication deadline, and every morning, because records also leave their publication window (公示截止期,
 有效期至, 移出日期) without any new data: their withdrawals are due on the day. Each run is incremental and
 idempotent; a failed push is retried and resumes where it stopped. Conf ``{"as_of": "YYYY-MM-DD"}`` evaluates the
-publication windows for another day (default: the run's day in Asia/Shanghai).
+publication windows for another day (default: the run's day in the city's time zone).
 
-Wiring only; the work is in citycredit.publish.export and citycredit.publish.province_push.
+Wiring only; the work is in citycredit.tasks.export.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from citycredit.publish import export, province_push
-from citycredit.tasks import ingest
+from citycredit.tasks import common, export
 
 
 @dag(
     dag_id="citycredit_export",
     schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("30 7 * * *", timezone="Asia/Shanghai"),
+        timetable=CronTriggerTimetable("30 7 * * *", timezone=export.city_timezone()),
         assets=[Asset("citycredit_warehouse_core")],
     ),
     start_date=datetime(2025, 1, 1),
@@ -37,24 +36,22 @@ from citycredit.tasks import ingest
 def citycredit_export():
     @task
     def prepare_warehouse() -> str:
-        return ingest.prepare_warehouse()
+        return common.prepare_warehouse()
 
     @task
     def as_of() -> str:
-        context = get_current_context()
-        requested = (context["dag_run"].conf or {}).get("as_of") or context["params"].get("as_of")
-        return export.as_of_for_run(requested, context["dag_run"].run_after)
+        return export.as_of(common.requested("as_of"), common.run_after())
 
     @task
     def write_outbox(day: str) -> list[int]:
-        return export.run_outbox(day)
+        return export.write_outbox(day)
 
     # The province may be down for a while: more and slower retries; each one resumes the unfinished batch.
     @task(retries=4, retry_delay=timedelta(minutes=10), retry_exponential_backoff=True)
     def push_to_province(day: str) -> list[int]:
         try:
-            return province_push.run_province(day)
-        except province_push.NotConfigured as exc:
+            return export.push_to_province(day)
+        except export.NotConfigured as exc:
             raise AirflowSkipException(str(exc)) from exc
 
     day = as_of()

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, dag, task, task_group
 from airflow.sdk.exceptions import AirflowSkipException
 
-from citycredit.tasks import ingest
+from citycredit.tasks import common, ingest
 
 WAREHOUSE_CORE = Asset("citycredit_warehouse_core")
 FEEDS = {kind: ingest.feed_ids(kind) for kind in ("file", "http", "sql")}
@@ -30,7 +30,7 @@ FEEDS = {kind: ingest.feed_ids(kind) for kind in ("file", "http", "sql")}
 def citycredit_ingest():
     @task
     def prepare_warehouse() -> str:
-        return ingest.prepare_warehouse()
+        return common.prepare_warehouse()
 
     @task(map_index_template="{{ task.op_kwargs['feed_id'] }}")
     def land_feed(feed_id: str) -> list[int]:

@@ -1,25 +1,24 @@
 """Monthly indicators and the reporting-deadline alert.
 
 Runs when the ingest updates the warehouse, on the 1st of every month, and at the reporting deadline
-(include/config/indicators.yaml ``reporting_deadline``, the 20th at 17:00 Asia/Shanghai by default). A run
+(include/config/indicators.yaml ``reporting_deadline``, the 20th at 17:00 in the city's time zone by default). A run
 computes the month given as ``{"month": "YYYY-MM"}`` in its conf, else the previous and the current month, with
 the department scorecard; and, once a month's deadline has passed, names the departments with nothing received
 by then through the configured notifier (webhook or SMTP connection), once per month. After the indicators, each
 month's quality report, 城市信用指标数据反馈表 and department feedback workbooks are published under
 $CITYCREDIT_HOME/reports and /feedback (shown in the Airflow UI by plugins/citycredit_reports.py).
-Wiring only; the work is in citycredit.tasks.ingest, citycredit.indicators.alerts and citycredit.publish.month_files.
+Wiring only; the work is in citycredit.tasks.monthly.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, MultipleCronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk import Asset, AssetOrTimeSchedule, MultipleCronTriggerTimetable, dag, task
 
-from citycredit.indicators.periods import deadline_cron
-from citycredit.tasks import ingest
+from citycredit.tasks import common, monthly
 
-DEADLINE_CRON, TIMEZONE = deadline_cron()
+DEADLINE_CRON, TIMEZONE = monthly.schedule()
 
 
 @dag(
@@ -39,30 +38,23 @@ DEADLINE_CRON, TIMEZONE = deadline_cron()
 def citycredit_monthly():
     @task
     def prepare_warehouse() -> str:
-        return ingest.prepare_warehouse()
+        return common.prepare_warehouse()
 
     @task
     def months() -> list[str]:
-        context = get_current_context()
-        requested = (context["dag_run"].conf or {}).get("month") or context["params"].get("month")
-        return ingest.months_to_compute(requested, context["dag_run"].run_after.date())
+        return monthly.months_to_compute(common.requested("month"), common.run_after().date())
 
     @task(map_index_template="{{ task.op_kwargs['month'] }}")
     def indicators(month: str) -> int:
-        return ingest.compute_indicators(month)
+        return monthly.compute_indicators(month)
 
     @task(map_index_template="{{ task.op_kwargs['month'] }}")
     def publish(month: str) -> list[str]:
-        from citycredit.publish.month_files import publish_month
-
-        return publish_month(month)
+        return monthly.publish(month)
 
     @task
     def deadline_alert() -> list[str]:
-        from citycredit.core import warehouse
-        from citycredit.indicators import alerts
-
-        return alerts.watch(warehouse.engine())
+        return monthly.deadline_alert()
 
     ready = prepare_warehouse()
     month_list = months()

@@ -1,4 +1,4 @@
--- 主体平均信用记录数 = 企业信用记录数 / 存续企业数 + 自然人信用记录数 / 自然人人口数 (seeds/004 item 六), for the city.
+-- 主体平均信用记录数 = 企业信用记录数 / 存续企业数 + 自然人信用记录数 / 自然人人口数 (济信用办〔2020〕14号 item 六), for the city.
 -- Three values: dataset 'enterprise' (企业信用记录数 / 存续企业数), 'person' (自然人信用记录数 / :population, from
 -- departments.yaml city.population) and 'all', their sum, whose numerator and denominator are those of the two
 -- parts (no single fraction gives a sum of two ratios).

@@ -7,7 +7,7 @@ from citycredit.core import config
 from citycredit.feeds import registry
 
 GOOD = {
-    "city": {"name": "平顶山市"},
+    "city": {"name": "平顶山市", "timezone": "Asia/Shanghai"},
     "departments": [
         {
             "id": "scjg",
@@ -52,6 +52,8 @@ def test_a_good_registry_gives_feeds_with_their_department(tmp_path):
             r"feeds\[scjg_license\]\.schedule: 'every monday' is not a cron expression",
         ),
         (lambda d: d["departments"].append(dict(d["departments"][0])), r"departments\[scjg\]\.id: used twice"),
+        (lambda d: d["city"].pop("timezone"), r"city\.timezone: missing"),
+        (lambda d: d["city"].update(timezone="Asia/Pingdingshan"), r"city\.timezone: unknown time zone"),
     ],
 )
 def test_mistakes_name_the_key(tmp_path, change, message):

@@ -1,7 +1,7 @@
 """迟报 through the real suites: rows validated and loaded by the pipeline, counted by the indicator.
 
 Decided Friday 2025-09-26, due 2025-10-13: the 调休 Sunday 09-28 and Saturday 10-11 are working days, 10-01 to
-10-08 are not (domain.md §4). Decided 2026-12-28 and reported in 2027, a year no calendar knows: indeterminate.
+10-08 are not (docs/domain.md §4). Decided 2026-12-28 and reported in 2027, a year no calendar knows: indeterminate.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ def deliver(engine, received: str, rows: dict[int, dict]) -> None:
         batch_id = conn.execute(
             sa.text(
                 "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-                " stored_path, received_at, status) VALUES ('scjg', 'scjg_license', 'license', 'x.csv', :sha, 1,"
-                " '/dev/null', :t, 'normalized') RETURNING batch_id"
+                " stored_path, received_at, reported_on, status) VALUES ('scjg', 'scjg_license', 'license', 'x.csv',"
+                " :sha, 1, '/dev/null', :t, (CAST(:t AS timestamptz) AT TIME ZONE 'Asia/Shanghai')::date,"
+                " 'normalized') RETURNING batch_id"
             ),
             {"sha": received, "t": when},
         ).scalar()

@@ -58,7 +58,7 @@ def _deliver(feed: registry.Feed, names: list[str]) -> None:
 def _ingest(feed: registry.Feed) -> dict[str, dict]:
     """One run: land the inbox, then normalize, validate and load each new batch; what each file came to."""
     outcomes: dict[str, dict] = {}
-    for landed in landing.land_inbox(ingest.warehouse.engine(), feed):
+    for landed in landing.land_inbox(ingest.warehouse.engine(), feed, ingest.unreadable):
         outcome = outcomes[landed.source_name] = {"landed": landed}
         if landed.outcome != "new":
             continue

@@ -39,7 +39,7 @@ import yaml
 from cryptography.fernet import Fernet
 
 from citycredit.core import airflow_env, paths, warehouse
-from citycredit.tools import demo_data
+from citycredit.tools.demo.feeds import generate_feeds
 
 COMPOSE_FILE = paths.PROJECT_ROOT / "docker-compose.yaml"
 DOCKERFILE = paths.PROJECT_ROOT / "docker" / "Dockerfile"
@@ -347,7 +347,7 @@ def _scalar(engine: sa.Engine, sql: str, **params) -> object:
 def test_ingest_dag_runs_to_success_on_celery_workers_against_postgresql_metadata(cluster):
     processes, info = cluster
     metadata = sa.create_engine(info["metadata"], poolclass=sa.pool.NullPool)
-    generated = demo_data.generate_feeds(paths.data_path("generated"), records_per_feed=40)
+    generated = generate_feeds(paths.data_path("generated"), records_per_feed=40)
     chosen = [next(f for f in generated if f.feed_id == feed) for feed in FEEDS]  # each feed's first delivery
     inbox = paths.data_path("landing", "inbox")
     for delivery in chosen:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from citycredit.core import airflow_env, paths
-from citycredit.tools import demo_data
+from citycredit.tools.demo.feeds import generate_feeds
 
 pytestmark = [pytest.mark.db, pytest.mark.dag]
 
@@ -53,7 +53,7 @@ def written_logs(airflow_home: Path) -> str:
 
 
 def test_ingest_and_monthly_dags_load_every_delivery_and_account_for_every_row(airflow_home, engine):
-    delivered = demo_data.generate_feeds(paths.data_path("landing", "inbox"), records_per_feed=60)
+    delivered = generate_feeds(paths.data_path("landing", "inbox"), records_per_feed=60)
     named = delivered[0].path.rename(delivered[0].path.with_name(f"{ID_NUMBER}_{delivered[0].path.name}"))
     rows_by_file = {f.path.name: f.rows for f in delivered[1:]} | {named.name: delivered[0].rows}
 
@@ -103,7 +103,7 @@ def test_ingest_and_monthly_dags_load_every_delivery_and_account_for_every_row(a
 
 
 def test_redelivering_the_same_files_changes_nothing(run_dag, engine):
-    delivered = demo_data.generate_feeds(paths.data_path("landing", "inbox"), records_per_feed=30)
+    delivered = generate_feeds(paths.data_path("landing", "inbox"), records_per_feed=30)
     first = {f.feed_id: f for f in reversed(delivered)}  # each feed's first delivery is enough here
     for f in delivered:
         if f is not first[f.feed_id]:

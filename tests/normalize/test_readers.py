@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from citycredit.normalize import readers
-from citycredit.tools import demo_data
+from citycredit.normalize import readers, text_files, workbooks
+from citycredit.tools.demo.feeds import write_large_csv
 
 DATA = Path(__file__).parents[1] / "data"
 FILES = DATA / "files"
@@ -237,7 +237,7 @@ def read_with_pandas(monkeypatch, path: Path, chunksize: int) -> list[pd.DataFra
         yield
 
     with monkeypatch.context() as m:
-        m.setattr(readers, "_arrow_chunks", failing)
+        m.setattr(text_files, "_arrow_chunks", failing)
         return read_text(path, chunksize)
 
 
@@ -265,7 +265,7 @@ def penalty_files(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("penalty")
     files = {enc: folder / f"penalty_{enc}.csv" for enc in ("utf-8", "gbk")}
     for enc, path in files.items():
-        demo_data.write_large_csv(path, "penalty", 3000, encoding=enc)
+        write_large_csv(path, "penalty", 3000, encoding=enc)
     return files
 
 
@@ -273,19 +273,19 @@ def penalty_files(tmp_path_factory) -> dict[str, Path]:
 def small_blocks(monkeypatch):
     """pyarrow reads blocks of about 100 records, so a chunk is put together from several and a fault shows
     only in a later chunk."""
-    monkeypatch.setattr(readers, "ARROW_BLOCK_BYTES", 64 * 1024)
+    monkeypatch.setattr(text_files, "ARROW_BLOCK_BYTES", 64 * 1024)
 
 
 @pytest.mark.usefixtures("small_blocks")
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
 def test_a_generated_penalty_file_is_read_by_pyarrow_alone(monkeypatch, penalty_files, encoding):
-    pandas_chunks = readers._pandas_chunks
-    monkeypatch.setattr(readers, "_pandas_chunks", None)  # a fallback would fail
+    pandas_chunks = text_files._pandas_chunks
+    monkeypatch.setattr(text_files, "_pandas_chunks", None)  # a fallback would fail
     chunks = read_text(penalty_files[encoding], 700, dataset="penalty")
     assert [len(c) for c in chunks] == [700, 700, 700, 700, 200]
     assert pd.concat(chunks)["_source_row"].tolist() == list(range(2, 3002))
     assert all(len(c.columns) == 31 and (c.dtypes.iloc[:-1] == "str").all() for c in chunks)
-    monkeypatch.setattr(readers, "_pandas_chunks", pandas_chunks)
+    monkeypatch.setattr(text_files, "_pandas_chunks", pandas_chunks)
     assert_same_reading(monkeypatch, penalty_files[encoding], 700)
 
 
@@ -313,7 +313,7 @@ def test_a_fault_past_the_first_chunks_continues_with_the_records_not_yet_read(
 
 @pytest.mark.usefixtures("small_blocks")
 def test_a_broken_row_past_the_first_chunks_is_reported_after_them(monkeypatch, tmp_path, penalty_files):
-    path = spoil_record(penalty_files["utf-8"], tmp_path / "f.csv", 2500, readers.OVERFLOW_COLUMNS + 5)
+    path = spoil_record(penalty_files["utf-8"], tmp_path / "f.csv", 2500, text_files.OVERFLOW_COLUMNS + 5)
     consumed: list[int] = []
     with pytest.raises(readers.UnreadableFile, match="第2501行有43个单元格"):
         for chunk in readers.open_table(path, chunksize=1000).chunks():
@@ -517,7 +517,7 @@ def test_a_normal_workbook_passes_the_zip_guard(tmp_path):
     path = write_xlsx(tmp_path / "f.xlsx", {"Sheet1": [HEADER, *rows]})
     with zipfile.ZipFile(path) as archive:
         ratios = [m.file_size / m.compress_size for m in archive.infolist() if m.compress_size]
-    assert max(ratios) < readers.BOMB_RATIO
+    assert max(ratios) < workbooks.BOMB_RATIO
     assert len(rows_of(readers.open_table(path))) == 2000
 
 
@@ -525,7 +525,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_inflated(monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("openpyxl must not open a suspected bomb")
 
-    monkeypatch.setattr(readers, "_workbook", never)
+    monkeypatch.setattr(workbooks, "_workbook", never)
     with pytest.raises(readers.UnreadableFile, match="疑似压缩炸弹"):
         readers.open_table(BAD / "zip_bomb.xlsx")
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from citycredit.core import copyio, paths
 from citycredit.normalize import readers, staged_frames
 from citycredit.tasks import ingest
-from citycredit.tools import demo_data
+from citycredit.tools.demo.feeds import write_large_csv
 
 pytestmark = pytest.mark.db
 
@@ -27,7 +27,7 @@ def normalized(engine) -> dict[str, int]:
     """Three landed and normalized 行政许可 batches by file name: 12,000 generated rows (past the GX-results size),
     rows with bad dates and repeated rows."""
     inbox = paths.data_path("landing", "inbox", "scjg", FEED)
-    demo_data.write_large_csv(inbox / "generated.csv", "license", 12_000)
+    write_large_csv(inbox / "generated.csv", "license", 12_000)
     for name in ("invalid_dates.csv", "duplicate_rows.csv"):
         shutil.copyfile(BAD / name, inbox / name)
         os.utime(inbox / name, (1_757_000_000,) * 2)

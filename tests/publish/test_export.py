@@ -25,8 +25,9 @@ from citycredit import cli
 from citycredit.core import paths
 from citycredit.core.config import ConfigError
 from citycredit.load import merge
-from citycredit.publish import export, province_push
+from citycredit.publish import province_push
 from citycredit.publish.export_format import load_exclusions, load_profile
+from citycredit.publish.outbox import export_outbox
 
 pytestmark = pytest.mark.db
 
@@ -83,8 +84,9 @@ def load_rows(engine, dataset: str, rows: list[dict], sha: str) -> None:
         batch_id = conn.execute(
             sa.text(
                 "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-                " stored_path, received_at, status) VALUES ('scjg', :feed, :dataset, 'x.csv', :sha, 1, '/dev/null',"
-                " :t, 'validated') RETURNING batch_id"
+                " stored_path, received_at, reported_on, status) VALUES ('scjg', :feed, :dataset, 'x.csv', :sha, 1,"
+                " '/dev/null', :t, (CAST(:t AS timestamptz) AT TIME ZONE 'Asia/Shanghai')::date, 'validated')"
+                " RETURNING batch_id"
             ),
             {"feed": f"scjg_{dataset}", "dataset": dataset, "sha": sha, "t": datetime(2025, 9, 5, tzinfo=UTC)},
         ).scalar()
@@ -134,7 +136,7 @@ def test_outbox_files_carry_publishable_records_masked_with_a_manifest_and_a_rer
     ids = record_ids(engine, "penalty")
     lic = record_ids(engine, "license")
 
-    [batch] = export.export_outbox(engine, AS_OF)
+    [batch] = export_outbox(engine, AS_OF)
 
     assert batch.counts == {"license": {"add": 1}, "penalty": {"add": 2}}
     assert batch.held_back == 1
@@ -198,7 +200,7 @@ def test_outbox_files_carry_publishable_records_masked_with_a_manifest_and_a_rer
         assert leaks.scalar() == 0
 
     before = {p.name: p.read_bytes() for p in outbox.iterdir()}
-    assert export.export_outbox(engine, AS_OF) == []
+    assert export_outbox(engine, AS_OF) == []
     assert {p.name: p.read_bytes() for p in outbox.iterdir()} == before
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT status FROM export.batches")).scalars().all() == ["completed"]
@@ -218,7 +220,7 @@ def test_the_exchange_format_comes_from_the_profile(engine, tmp_path):
     profile = load_profile("gb", directory=tmp_path)
     load_rows(engine, "penalty", [COMPANY, PERSON], sha="p")
 
-    [batch] = export.export_outbox(engine, AS_OF, profile=profile)
+    [batch] = export_outbox(engine, AS_OF, profile=profile)
 
     rows = read_csv(paths.data_path("outbox") / f"SGS_CF_{batch.batch_id}.csv", encoding="gb18030")
     got = {r["CF_WSH"]: (r["CZLX"], r["CF_XDR_LB"], r["CF_CFLB"], r["CF_JDRQ"], r["CF_XDR_MC"]) for r in rows}
@@ -459,7 +461,12 @@ def test_an_answer_that_is_not_transient_fails_at_once_and_a_later_run_delivers(
 
 
 @pytest.mark.parametrize(
-    ("fixture", "message"), [("unknown_column.yaml", "cf_wsh_no"), ("missing_withdraw_code.yaml", "withdraw")]
+    ("fixture", "message"),
+    [
+        ("unknown_column.yaml", "cf_wsh_no"),
+        ("missing_withdraw_code.yaml", "withdraw"),
+        ("window_months_missing.yaml", r"when_empty\.months"),
+    ],
 )
 def test_a_profile_with_a_mistake_is_refused_naming_the_key(tmp_path, fixture, message):
     shutil.copy(DATA / fixture, tmp_path / "export.yaml")
@@ -487,8 +494,9 @@ def add_listing(engine, removed_on: str | None, version: int, supersedes: int | 
         batch_id = conn.execute(
             sa.text(
                 "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-                " stored_path, received_at, status) VALUES ('scjg', 'scjg_list', 'credit_list', 'l.csv', :sha, 1,"
-                " '/dev/null', now(), 'loaded') RETURNING batch_id"
+                " stored_path, received_at, reported_on, status) VALUES ('scjg', 'scjg_list', 'credit_list', 'l.csv',"
+                " :sha, 1, '/dev/null', now(), (now() AT TIME ZONE 'Asia/Shanghai')::date, 'loaded')"
+                " RETURNING batch_id"
             ),
             {"sha": f"list{version}"},
         ).scalar()
@@ -512,7 +520,7 @@ def test_credit_list_entries_are_exported_and_withdrawn_when_removed_and_the_com
     assert cli.main(["export", "run", "--to", "outbox", "--as-of", "2025-10-01"]) == 0
     assert "信用名单：新增 1" in capsys.readouterr().out
     removed = add_listing(engine, "2025-11-01", 2, supersedes=listed)
-    [batch] = export.export_outbox(engine, date(2025, 11, 2))
+    [batch] = export_outbox(engine, date(2025, 11, 2))
 
     assert batch.counts == {"credit_list": {"withdraw": 1}}
     rows = read_csv(paths.data_path("outbox") / f"410400_MD_20251102_{batch.batch_id}.csv")

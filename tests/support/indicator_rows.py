@@ -34,7 +34,8 @@ def batch(conn, department: str, dataset: str, received: str, *, outcome: str = 
         batch_id = conn.execute(
             sa.text(
                 "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-                " stored_path, received_at, status) VALUES (:d, :f, :ds, :n, :sha, 1, '/dev/null', :t, 'loaded')"
+                " stored_path, received_at, reported_on, status) VALUES (:d, :f, :ds, :n, :sha, 1, '/dev/null', :t,"
+                " (CAST(:t AS timestamptz) AT TIME ZONE 'Asia/Shanghai')::date, 'loaded')"
                 " RETURNING batch_id"
             ),
             {"d": department, "f": feed, "ds": dataset, "n": f"{sha[-6:]}.csv", "sha": sha, "t": when},

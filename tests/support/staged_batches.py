@@ -50,8 +50,8 @@ def stage(
     batch_id = conn.execute(
         sa.text(
             "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-            " stored_path, received_at, status) VALUES (:dep, :feed, :ds, :name, :sha, 1, '/dev/null', :t,"
-            " 'validated') RETURNING batch_id"
+            " stored_path, received_at, reported_on, status) VALUES (:dep, :feed, :ds, :name, :sha, 1, '/dev/null',"
+            " :t, (CAST(:t AS timestamptz) AT TIME ZONE 'Asia/Shanghai')::date, 'validated') RETURNING batch_id"
         ),
         {
             "dep": department_id,

@@ -55,7 +55,7 @@ def test_known_answers(check):
 
 
 def test_every_domain_fixture_uscc_is_covered():
-    # domain.md §2.4, valid and invalid, including the letter-first codes python-stdnum rejects.
+    # docs/domain.md §2.4, valid and invalid, including the letter-first codes python-stdnum rejects.
     fixtures = {
         "914403001922038216",
         "91330100799655058B",
@@ -144,7 +144,7 @@ def test_uscc_vectorised_agrees_with_scalar_and_stdnum(codes):
     for code, ok in zip(codes, got, strict=False):
         uscc_digit_ok = code[17] == uscc_check_char(code[:17])
         assert ok == (uscc_digit_ok and code[16] == org_check_char(code[8:16])), code
-        if code[:8].isdigit():  # where python-stdnum applies (domain.md §2.5); it skips the org code
+        if code[:8].isdigit():  # where python-stdnum applies (docs/domain.md §2.5); it skips the org code
             assert uscc.is_valid(code) == uscc_digit_ok, code
 
 

@@ -1,4 +1,4 @@
-"""The vectorised checks behind the custom rule expectations (citycredit.validate.expectations.rules), value by value."""
+"""The vectorised checks behind the custom rule expectations (citycredit.validate.expectations), value by value."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from citycredit.validate.expectations import rules
+from citycredit.validate.expectations import codes, dates, natural_keys, penalties
+from citycredit.validate.expectations.column_values import add_months, day_numbers
 
 
 def col(*values) -> pd.Series:
@@ -20,26 +21,26 @@ def days(*isos) -> np.ndarray:
 def test_dates_are_real_calendar_days_written_iso_in_any_year():
     values = col("2025-09-30", "2024-02-29", "2025-02-29", "2025-13-01", "0025-09-30", "9999-12-31", "2025/9/30",
                  None)  # fmt: skip
-    assert rules.iso_dates_ok(values).tolist() == [True, True, False, False, True, True, False, True]
-    numbers, valid = rules.day_numbers(col("1970-01-02", "1949-10-01"))
+    assert dates.iso_dates_ok(values).tolist() == [True, True, False, False, True, True, False, True]
+    numbers, valid = day_numbers(col("1970-01-02", "1949-10-01"))
     assert valid.tolist() == [True, True]
     assert numbers.tolist() == days("1970-01-02", "1949-10-01").tolist()
 
 
 def test_month_arithmetic_keeps_the_day_and_clamps_at_the_month_end():
     start = days("2025-11-30", "2024-01-31", "2025-09-26", "2023-02-28")
-    assert rules.add_months(start, 3).tolist() == days("2026-02-28", "2024-04-30", "2025-12-26", "2023-05-28").tolist()
-    assert rules.add_months(days("2024-02-29"), 12).tolist() == days("2025-02-28").tolist()
-    assert rules.add_months(days("2024-01-31"), 1).tolist() == days("2024-02-29").tolist()
+    assert add_months(start, 3).tolist() == days("2026-02-28", "2024-04-30", "2025-12-26", "2023-05-28").tolist()
+    assert add_months(days("2024-02-29"), 12).tolist() == days("2025-02-28").tolist()
+    assert add_months(days("2024-01-31"), 1).tolist() == days("2024-02-29").tolist()
 
 
 def test_date_order_treats_the_long_term_date_as_open_ended_and_skips_what_is_not_a_date():
     first = col("2025-09-26", "2025-09-26", "2025-09-26", "garbage", None)
     then = col("2025-09-25", "2025-09-26", "2099-12-31", "2025-01-01", "2025-01-01")
-    assert rules.dates_in_order_ok(first, then, None).tolist() == [False, True, True, True, True]
+    assert dates.dates_in_order_ok(first, then, None).tolist() == [False, True, True, True, True]
     late_start = col("2100-01-01")
-    assert rules.dates_in_order_ok(late_start, col("2099-12-31"), "2099-12-31").tolist() == [True]
-    assert rules.dates_in_order_ok(late_start, col("2099-12-31"), None).tolist() == [False]
+    assert dates.dates_in_order_ok(late_start, col("2099-12-31"), "2099-12-31").tolist() == [True]
+    assert dates.dates_in_order_ok(late_start, col("2099-12-31"), None).tolist() == [False]
 
 
 def test_publication_window_boundaries_and_the_special_domains():
@@ -51,12 +52,12 @@ def test_publication_window_boundaries_and_the_special_domains():
             "yj": col(None, None, None, None, None, "依据《中华人民共和国安全生产法》第九十七条"),
         }
     )
-    ok = rules.publication_window_ok(frame, 3, 36, 12, ["特种设备", "安全生产", "消防"])
+    ok = dates.publication_window_ok(frame, 3, 36, 12, ["特种设备", "安全生产", "消防"])
     assert ok.tolist() == [True, False, True, False, False, True]
 
 
 def test_every_item_of_a_multi_valued_code_is_checked():
-    ok = rules.items_in_set_ok(col("警告;罚款", "罚款;吊销执照", "其他", None), ["警告", "罚款", "其他"], ";")
+    ok = codes.items_in_set_ok(col("警告;罚款", "罚款;吊销执照", "其他", None), ["警告", "罚款", "其他"], ";")
     assert ok.tolist() == [True, False, True, True]
 
 
@@ -64,8 +65,8 @@ def test_a_listed_penalty_type_needs_its_value():
     frame = pd.DataFrame(
         {"cflb": col("罚款", "罚款", "罚款", "罚款", "警告", None), "fk": col("0.5", None, "0", "5000元", None, None)}
     )
-    assert rules.listed_items_have_value_ok(frame, ["罚款"], True).tolist() == [True, False, False, True, True, True]
-    assert rules.listed_items_have_value_ok(frame, ["罚款"], False).tolist() == [True, False, True, True, True, True]
+    assert codes.listed_items_have_value_ok(frame, ["罚款"], True).tolist() == [True, False, False, True, True, True]
+    assert codes.listed_items_have_value_ok(frame, ["罚款"], False).tolist() == [True, False, True, True, True, True]
 
 
 @pytest.mark.parametrize(
@@ -82,12 +83,12 @@ def test_a_listed_penalty_type_needs_its_value():
 )
 def test_a_fine_written_in_yuan_and_entered_as_wan_yuan_is_suspicious(content, amount, plausible):
     frame = pd.DataFrame({"nr": col(content), "fk": col(amount)})
-    assert rules.fine_unit_plausible_ok(frame).tolist() == [plausible]
+    assert penalties.fine_unit_plausible_ok(frame).tolist() == [plausible]
 
 
 LIMITS = [
-    rules.SummaryLimit(since="1996-10-01", citizen_yuan=50, organisation_yuan=1000),
-    rules.SummaryLimit(since="2021-07-15", citizen_yuan=200, organisation_yuan=3000),
+    penalties.SummaryLimit(since="1996-10-01", citizen_yuan=50, organisation_yuan=1000),
+    penalties.SummaryLimit(since="2021-07-15", citizen_yuan=200, organisation_yuan=3000),
 ]
 
 
@@ -107,11 +108,11 @@ LIMITS = [
 )
 def test_the_summary_procedure_heuristic(cflb, fk, kind, decided, summary):
     frame = pd.DataFrame({"cflb": col(cflb), "fk": col(fk), "lb": col(kind), "jdrq": col(decided)})
-    ok = rules.summary_procedure_ok(frame, LIMITS, ["警告", "罚款"], ["自然人", "个体工商户"])
+    ok = penalties.summary_procedure_ok(frame, LIMITS, ["警告", "罚款"], ["自然人", "个体工商户"])
     assert ok.tolist() == [not summary]
 
 
 def test_rows_sharing_a_key_must_share_their_content():
     keys = pd.Series(pd.array([1, 1, 2, 2, 3, None], dtype="Int64"))
     contents = pd.Series(pd.array([10, 11, 20, 20, 30, 40], dtype="Int64"))
-    assert rules.one_content_per_key_ok(keys, contents).tolist() == [False, False, True, True, True, True]
+    assert natural_keys.one_content_per_key_ok(keys, contents).tolist() == [False, False, True, True, True, True]

@@ -106,8 +106,9 @@ def test_validate_batch_stores_the_known_answers_and_data_docs_show_them(engine,
         batch_id = conn.execute(
             sa.text(
                 "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-                " stored_path, received_at, status, missing_columns) VALUES ('scjg', 'scjg_penalty', 'penalty',"
-                " 'penalty.csv', 'x', 1, '/dev/null', '2025-09-30T10:00+08:00', 'normalized', '[]') RETURNING batch_id"
+                " stored_path, received_at, reported_on, status, missing_columns) VALUES ('scjg', 'scjg_penalty',"
+                " 'penalty', 'penalty.csv', 'x', 1, '/dev/null', '2025-09-30T10:00+08:00', '2025-09-30', 'normalized',"
+                " '[]') RETURNING batch_id"
             )
         ).scalar()
         staged = frame.rename(columns={"_source_row": "source_row"}).assign(batch_id=batch_id, reported_on="2025-09-30")
@@ -149,10 +150,10 @@ def _findings_and_outcomes(validator: Validator, frame: pd.DataFrame) -> tuple[l
 
 
 def _generated(dataset: str, folder: Path, rows: int = 3_000) -> pd.DataFrame:
-    from citycredit.tools import demo_data
+    from citycredit.tools.demo.feeds import write_large_csv
 
     path = folder / f"{dataset}.csv"
-    demo_data.write_large_csv(path, dataset, rows, seed=7)
+    write_large_csv(path, dataset, rows, seed=7)
     table = readers.open_table(path, dataset=dataset)
     header_map = standardize.map_headers(table.headers, dataset)
     frame = pd.concat(standardize.normalize_frame(raw, dataset, header_map) for raw in table.chunks())

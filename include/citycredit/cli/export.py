@@ -6,7 +6,7 @@ import datetime
 import sys
 
 from citycredit.cli.output import migrated_engine, print_json
-from citycredit.publish import export, province_push
+from citycredit.publish import export, outbox, province_push
 
 
 def cmd_export_run(args) -> int:
@@ -14,7 +14,7 @@ def cmd_export_run(args) -> int:
     as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else export.today()
     reports = []
     if args.to in (export.OUTBOX, "all"):
-        reports += export.export_outbox(engine, as_of)
+        reports += outbox.export_outbox(engine, as_of)
     if args.to in (export.PROVINCE, "all"):
         try:
             reports += province_push.push_to_province(engine, as_of)

@@ -27,7 +27,10 @@ def environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(paths.DAGS_DIR))
     env.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(paths.PLUGINS_DIR))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    env.setdefault("AIRFLOW__CORE__DEFAULT_TIMEZONE", "Asia/Shanghai")
+    if "AIRFLOW__CORE__DEFAULT_TIMEZONE" not in env:
+        from citycredit.feeds import registry  # the one place the city's time zone is configured
+
+        env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = registry.city_timezone().key
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
     env.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(home / "logs"))
     env.setdefault("CITYCREDIT_HOME", str(paths.home()))

@@ -1,4 +1,4 @@
-"""Check characters of Chinese identifiers, one value at a time (../shared/domain.md §2).
+"""Check characters of Chinese identifiers, one value at a time (docs/domain.md §2).
 
 - 统一社会信用代码, GB 32100-2015: 18 characters, mod-31 check over the 31-character alphabet;
   positions 9-17 are the 组织机构代码 with its own GB 11714 mod-11 check.
@@ -16,7 +16,7 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-# 个体工商户 without a USCC: 17 zeros + X (domain.md §1.5 R5). It fails the checksum and is accepted by name.
+# 个体工商户 without a USCC: 17 zeros + X (docs/domain.md §1.5 R5). It fails the checksum and is accepted by name.
 USCC_PLACEHOLDER = "00000000000000000X"
 
 

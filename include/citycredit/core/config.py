@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -45,7 +46,8 @@ FIELD_TYPES = {"text", "code", "multi_code", "date", "amount", "identifier"}
 @functools.cache
 def fields(dataset: str) -> tuple[Field, ...]:
     """The canonical columns of a dataset, in the national template's order."""
-    catalogue = load_yaml("fields.yaml")
+    # a mapping of dataset -> list of field entries; a malformed file fails on its first lookup, as it always did
+    catalogue = cast("dict[str, Any]", load_yaml("fields.yaml"))
     if dataset not in catalogue:
         raise ConfigError(f"fields.yaml: no dataset {dataset!r} (known: {', '.join(catalogue)})")
     result = []

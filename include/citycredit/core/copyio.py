@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -31,6 +32,14 @@ def arrow_rows(frame: pd.DataFrame) -> pa.Table:
     return pa.table([_empty_as_null(c) for c in data.columns], names=data.column_names)
 
 
+def _cursor(conn: sa.Connection) -> Any:
+    """A cursor of the psycopg2 connection under ``conn``: COPY is psycopg2's, not SQLAlchemy's."""
+    driver = conn.connection.driver_connection
+    if driver is None:  # SQLAlchemy's typing allows it; a connection in use always has its driver connection
+        raise AttributeError("the connection has no driver connection")
+    return driver.cursor()
+
+
 def copy_in(conn: sa.Connection, table: str, frame: pd.DataFrame) -> int:
     """COPY a frame's columns (by name) into a table; None/NaN and empty strings become NULL."""
     return copy_rows(conn, table, arrow_rows(frame)) if not frame.empty else 0
@@ -44,7 +53,7 @@ def copy_rows(conn: sa.Connection, table: str, data: pa.Table) -> int:
     pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False))
     buffer.seek(0)
     columns = ", ".join(f'"{c}"' for c in data.column_names)
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = _cursor(conn)
     try:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer, size=COPY_BLOCK_BYTES)
     finally:
@@ -54,7 +63,7 @@ def copy_rows(conn: sa.Connection, table: str, data: pa.Table) -> int:
 
 def copy_out(conn: sa.Connection, query: str, params: dict | None = None) -> pd.DataFrame:
     """Run a SELECT through COPY ... TO STDOUT and read it as strings (NULL → missing)."""
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = _cursor(conn)
     try:
         sql = cursor.mogrify(query, params or {}).decode()
         buffer = io.BytesIO()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citycredit.core import config
+import pandas as pd
+
+from citycredit.core import checkdigits, config
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,26 @@ class Dataset:
         """The columns subject_key is the first non-empty of, in order (the name last)."""
         return tuple(c for c in (self.subject_code, self.registration_no, self.id_number, self.subject_name) if c)
 
+    # subject_key is computed twice, by validation over a frame and by the load in SQL: the two definitions stand
+    # here side by side, and tests/load/test_subject_key.py runs both on the same rows.
+    def subject_key(self, frame: pd.DataFrame) -> pd.Series:
+        """The subject key of each row: the first present subject identifier, the 统一社会信用代码 placeholder
+        counting as absent; "" when there is none."""
+        subject = pd.Series(pd.NA, index=frame.index, dtype="str")
+        for column in reversed(self.subject_identifiers):
+            value = frame[column]
+            if column == self.subject_code:
+                value = value.mask(value == checkdigits.USCC_PLACEHOLDER)
+            subject = value.where(value.notna(), subject)
+        return subject.fillna("")
+
+    def subject_key_sql(self, value: str) -> str:
+        """`subject_key` as SQL, given how to read a column (e.g. "s.{}" or "r.row_data->>'{}'"); the placeholder
+        code is the bind parameter ``:placeholder``."""
+        code, *rest = self.subject_identifiers
+        others = "".join(f", {value.format(c)}" for c in rest)
+        return f"COALESCE(NULLIF({value.format(code)}, :placeholder){others}, '')"
+
 
 LICENSE = Dataset(
     "license", "行政许可", ("xk_lydwdm", "xk_wsh"), "xk_xdr_mc", "xk_xdr_shxym", "xk_xdr_gszc", "xk_xdr_zjhm",
@@ -63,7 +85,7 @@ CREDIT_LIST = Dataset(
 )
 # The market-subject register of 市场监管: one record per subject; a change of status is a new version.
 SUBJECT_REGISTRY = Dataset("subject_registry", "市场主体登记", (), "zt_mc", "zt_shxym", "zt_zch", None, "zt_clrq")
-# The feeds of the indicators of seeds/004 items 二十, 三十四 to 三十六 (include/config/indicators.yaml).
+# The feeds of the indicators of 济信用办〔2020〕14号 items 二十, 三十四 to 三十六 (include/config/indicators.yaml).
 CREDIT_COMMITMENT = Dataset(
     "credit_commitment", "信用承诺", ("cn_slbm", "cn_wsh"), "cn_zt_mc", "cn_shxym", None, "cn_zjhm", "cn_rq"
 )

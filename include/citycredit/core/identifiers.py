@@ -1,4 +1,4 @@
-"""Check digits of Chinese identifiers (../shared/domain.md §2).
+"""Check digits of Chinese identifiers (docs/domain.md §2).
 
 - 统一社会信用代码, GB 32100-2015: 18 characters, mod-31 check over the 31-character alphabet;
   positions 9-17 are the 组织机构代码 with its own GB 11714 mod-11 check.

@@ -64,7 +64,9 @@ def upgrade(engine: sa.Engine, directory: Path = MIGRATIONS_DIR) -> list[Migrati
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
         )
-        done = dict(conn.execute(sa.text("SELECT version, checksum FROM public.schema_migrations")).all())
+        done: dict[int, str] = dict(
+            conn.execute(sa.text("SELECT version, checksum FROM public.schema_migrations")).all()
+        )
         for migration in available(directory):
             if migration.version in done:
                 if done[migration.version] != migration.checksum:

@@ -1,4 +1,4 @@
-"""Masking of 居民身份证 numbers in everything that leaves the warehouse core (design.md, invariant 6).
+"""Masking of 居民身份证 numbers in everything that leaves the warehouse core (docs/architecture.md, invariant 6).
 
 - `mask_id` / `mask_id_series`: a value known to be an ID number (a 证件号码 column). 15 characters or more
   keep the first 4 and the last 4 (`4104**********0037`, `1101*******1002`); shorter values keep a quarter at
@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:  # pandas is imported where a column is masked: DAG files import this module to mask logs
     import pandas as pd
@@ -39,6 +40,10 @@ def _kept(length: int) -> int:
     return 4 if length >= 15 else length // 4
 
 
+@overload
+def mask_id(value: str) -> str: ...
+@overload
+def mask_id(value: None) -> None: ...
 def mask_id(value: str | None) -> str | None:
     """`4104**********0037` for an 18-character number; None stays None."""
     if value is None:
@@ -73,7 +78,7 @@ def _is_birth_date(yyyymmdd: str) -> bool:
     return born.year in _BIRTH_YEARS
 
 
-def _mask_run(match: re.Match) -> str:
+def _mask_run(match: re.Match[str]) -> str:
     run = match.group()
     birth = run[6:14] if len(run) == 18 else "19" + run[6:12]
     return mask_id(run) if _is_birth_date(birth) else run
@@ -111,7 +116,9 @@ class IdMaskingFilter(logging.Filter):
         return True
 
 
-def _mask_args(args: object) -> object:
+def _mask_args(
+    args: tuple[object, ...] | Mapping[str, object] | None,
+) -> tuple[object, ...] | Mapping[str, object] | None:
     if isinstance(args, dict):
         return {key: mask_ids_in_text(str(value)) for key, value in args.items()}
     if isinstance(args, tuple):
@@ -143,5 +150,5 @@ def install_log_masking() -> None:
         _FILTER.filter(record)
         return record
 
-    masking_factory.masks_ids = True
+    masking_factory.__dict__["masks_ids"] = True  # the mark checked above (a function attribute)
     logging.setLogRecordFactory(masking_factory)

@@ -18,6 +18,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import requests
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ BACKOFF_FACTOR = 0.5  # waits 0.5 s, 1 s, 2 s, ... up to max_wait
 
 def pull(engine: sa.Engine, feed: Feed) -> Landed | None:
     """Pull what is new from the feed's API and land it as one delivery; None when there is nothing new."""
-    source: HttpSource = feed.source
+    source = cast(HttpSource, feed.source)  # registry.load gives every http feed its HttpSource and conn_id
     return pulls.land(engine, feed, lambda since: records(feed, since), source.watermark_field)
 
 
@@ -58,7 +59,7 @@ def session_for(source: HttpSource, conn) -> requests.Session:
         status_forcelist=RETRY_STATUSES,
         backoff_factor=BACKOFF_FACTOR,
         backoff_max=source.max_wait,
-        retry_after_max=source.max_wait,
+        retry_after_max=source.max_wait,  # type: ignore[arg-type]  # urllib3 says int; it only compares and sleeps
         respect_retry_after_header=True,
         raise_on_status=False,
     )
@@ -75,8 +76,8 @@ def session_for(source: HttpSource, conn) -> requests.Session:
 
 def records(feed: Feed, since: str | None) -> Iterator[dict]:
     """Every record of every page, in order; raises `pulls.PullFailed` when the pull cannot be completed."""
-    source: HttpSource = feed.source
-    conn = pulls.connection(feed.conn_id)
+    source = cast(HttpSource, feed.source)
+    conn = pulls.connection(cast(str, feed.conn_id))
     url = base_url(conn) + "/" + source.path.lstrip("/")
     fixed = dict(source.params)
     if since is not None and source.watermark_param:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from citycredit.core import paths
+from citycredit.feeds import registry
 from citycredit.feeds.registry import Feed
 
 log = logging.getLogger(__name__)
@@ -58,17 +60,6 @@ def _move(path: Path, folder: Path, stamp: datetime) -> Path:
     return target
 
 
-def _readable(path: Path, feed: Feed) -> str | None:
-    """None when the file can be opened as a table, else the Chinese reason why not."""
-    from citycredit.normalize import readers
-
-    try:
-        readers.open_table(path, dataset=feed.dataset, encoding_hint=feed.encoding)
-    except readers.UnreadableFile as exc:
-        return exc.reason
-    return None
-
-
 def _delivery(feed: Feed, source_name: str, sha: str, size: int, received_at: datetime) -> dict:
     return {
         "department_id": feed.department_id,
@@ -78,15 +69,19 @@ def _delivery(feed: Feed, source_name: str, sha: str, size: int, received_at: da
         "sha256": sha,
         "size_bytes": size,
         "received_at": received_at,
+        "reported_on": received_at.astimezone(registry.city_timezone()).date(),
     }
 
 
-def land_file(engine: sa.Engine, feed: Feed, path: Path) -> Landed:
+Unreadable = Callable[[Path, Feed], str | None]  # a file's Chinese reason why it cannot be read, or None
+
+
+def land_file(engine: sa.Engine, feed: Feed, path: Path, unreadable: Unreadable) -> Landed:
     stat = path.stat()
     received_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
     sha = sha256_of(path)
     delivery = _delivery(feed, path.name, sha, stat.st_size, received_at)
-    reason = _readable(path, feed)
+    reason = unreadable(path, feed)
     if reason is not None:
         rejected = _move(path, _area("rejected", feed), received_at)
         rejected.with_name(rejected.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
@@ -148,8 +143,8 @@ def _open_batch(conn: sa.Connection, delivery: dict, stored: Path) -> tuple[str,
     batch_id = conn.execute(
         sa.text(
             "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-            " stored_path, received_at) VALUES (:department_id, :feed_id, :dataset, :source_name, :sha256,"
-            " :size_bytes, :stored_path, :received_at) ON CONFLICT (feed_id, sha256) DO NOTHING"
+            " stored_path, received_at, reported_on) VALUES (:department_id, :feed_id, :dataset, :source_name,"
+            " :sha256, :size_bytes, :stored_path, :received_at, :reported_on) ON CONFLICT (feed_id, sha256) DO NOTHING"
             " RETURNING batch_id"
         ),
         {**delivery, "stored_path": str(stored)},
@@ -170,18 +165,19 @@ def _record(conn: sa.Connection, delivery: dict, outcome: str, batch_id: int | N
     )
 
 
-def land_inbox(engine: sa.Engine, feed: Feed) -> list[Landed]:
+def land_inbox(engine: sa.Engine, feed: Feed, unreadable: Unreadable) -> list[Landed]:
     """Land every file waiting in a feed's inbox, oldest first; one bad file does not stop the others.
 
     Two runs at once (a manual run beside the scheduled one) take turns per feed: the second lands what the first
     left, so a delivery is never landed twice. The lock goes with the session, also when the process dies.
+    ``unreadable`` tells a file that cannot be read (it goes to ``rejected/`` with the reason) from one that can.
     """
     with engine.connect() as lock:
-        lock.execute(sa.text("SELECT pg_advisory_lock(hashtext(:k))"), {"k": f"citycredit.feeds.landing:{feed.id}"})
+        lock.execute(sa.text("SELECT pg_advisory_lock(hashtext(:k))"), {"k": f"citycredit.landing:{feed.id}"})
         try:
             files = sorted(
                 (p for p in inbox(feed).iterdir() if p.is_file()), key=lambda p: (p.stat().st_mtime, p.name)
             )
-            return [land_file(engine, feed, path) for path in files]
+            return [land_file(engine, feed, path, unreadable) for path in files]
         finally:
-            lock.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": f"citycredit.feeds.landing:{feed.id}"})
+            lock.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": f"citycredit.landing:{feed.id}"})

@@ -10,6 +10,7 @@ server-side cursor, ``chunk_size`` at a time.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
@@ -22,7 +23,7 @@ from citycredit.feeds.registry import Feed, SqlSource
 
 def pull(engine: sa.Engine, feed: Feed) -> Landed | None:
     """Pull the feed's new rows and land them as one delivery; None when there is nothing new."""
-    source: SqlSource = feed.source
+    source = cast(SqlSource, feed.source)  # registry.load gives every sql feed its SqlSource and conn_id
     return pulls.land(engine, feed, lambda since: records(feed, since), source.watermark_column)
 
 
@@ -31,7 +32,7 @@ def statement(source: SqlSource, since: str | None, dialect: sa.Dialect) -> tupl
     if source.table:
         base = "SELECT * FROM " + ".".join(quote(part) for part in source.table.split("."))
     else:
-        base = source.query.strip().rstrip(";")
+        base = cast(str, source.query).strip().rstrip(";")  # registry.load requires exactly one of table and query
     if not source.watermark_column:
         return base, {}
     column = f"src.{quote(source.watermark_column)}"
@@ -40,8 +41,8 @@ def statement(source: SqlSource, since: str | None, dialect: sa.Dialect) -> tupl
 
 
 def records(feed: Feed, since: str | None) -> Iterator[sa.RowMapping]:
-    source: SqlSource = feed.source
-    url = warehouse.sqlalchemy_url(pulls.connection(feed.conn_id).get_uri())
+    source = cast(SqlSource, feed.source)
+    url = warehouse.sqlalchemy_url(pulls.connection(cast(str, feed.conn_id)).get_uri())
     try:
         department_db = sa.create_engine(url, poolclass=NullPool)
     except (sa.exc.ArgumentError, ImportError) as exc:

@@ -1,6 +1,6 @@
 """The reporting-deadline alert: departments with nothing received by the month's deadline are named, once a month.
 
-The deadline is indicators.yaml ``reporting_deadline`` (the 20th at 17:00 Asia/Shanghai unless configured
+The deadline is indicators.yaml ``reporting_deadline`` (the 20th at 17:00 in the city's time zone unless configured
 otherwise). A department has "received something" when any of its feeds delivered a file (new, repeated or
 unreadable) between the first of the month and the deadline. The alert goes through a pluggable notifier
 (indicators.yaml ``alerts``): a webhook (JSON POST with requests) or e-mail through an Airflow SMTP connection.
@@ -184,10 +184,10 @@ def check_deadline(
                 "m": first,
                 "d": deadline,
                 "deps": json.dumps(alert.departments, ensure_ascii=False),
-                "n": notifier.name if alert.departments else "none",
+                "n": notifier.name if alert.departments and notifier is not None else "none",
             },
         ).scalar()
-        if recorded is None or not alert.departments:
+        if recorded is None or not alert.departments or notifier is None:  # None only without departments
             return None
         notifier.send(alert)  # an error here rolls the record back: the next run tries again
     log.info(

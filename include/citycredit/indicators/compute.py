@@ -5,7 +5,7 @@ role columns) and an aggregate over it (``sql/indicators/<query>.sql``, reading 
 aggregate gives scope, scope_id, dataset, numerator, denominator and value; ``compute_month`` writes them into
 mart.indicator_values, replacing the month's earlier values (re-runs and backfills give the same mart).
 ``explain_rows`` lists the rows behind a value from the same row set, so every figure leads to its batch, file
-hash and source row (design.md invariant 5). Row sets select records by indexed month or window columns, so a
+hash and source row (docs/architecture.md invariant 5). Row sets select records by indexed month or window columns, so a
 month costs what its own data costs, not the history's; the exceptions are the stock measures that are defined
 over the whole stock: the subject register and the open listing periods, and the city's 统一社会信用代码 stock,
 which is read from a summary per code and name (quality.uscc_pairs, sql/migrations/0007), so it costs what the

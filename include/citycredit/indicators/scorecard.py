@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -45,7 +46,8 @@ class Score:
 @functools.cache
 def load(path: Path | None = None) -> dict:
     """scorecard.yaml, checked: every item's rule exists, every manual score names a known item within its points."""
-    raw = config.load_yaml(path.name if path else CONFIG_FILE, path.parent if path else None)
+    # a mapping by the file's layout; a malformed file fails on its first lookup below, as it always did
+    raw = cast("dict[str, Any]", config.load_yaml(path.name if path else CONFIG_FILE, path.parent if path else None))
     name = path.name if path else CONFIG_FILE
     annexes = {}
     for annex, spec in (raw.get("annexes") or {}).items():
@@ -149,7 +151,7 @@ def _facts(conn: sa.Connection, month: date) -> dict:
     """What the rules read: deliveries per feed from the month's start to the deadline, and the month's
     department-level indicator values over all datasets."""
     params = {**periods.month_params(month), "deadline": periods.reporting_deadline(month)}
-    by_deadline = dict(
+    by_deadline: dict[str, int] = dict(
         conn.execute(
             sa.text(
                 "SELECT feed_id, count(*) FROM landing.deliveries WHERE received_at >= :start"

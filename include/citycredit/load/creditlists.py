@@ -46,7 +46,7 @@ def close_missing_periods(conn: sa.Connection, feed_id: str, batch_id: int, day:
     cols = datasets.CREDIT_LIST.columns
     later = conn.execute(
         sa.text(
-            "SELECT batch_id, (received_at AT TIME ZONE 'Asia/Shanghai')::date FROM landing.batches"
+            "SELECT batch_id, reported_on FROM landing.batches"
             " WHERE feed_id = :f AND batch_id > :b AND status = 'loaded' ORDER BY batch_id DESC LIMIT 1"
         ),
         {"f": feed_id, "b": batch_id},

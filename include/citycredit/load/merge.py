@@ -1,6 +1,6 @@
 """Load a validated batch: quarantine rows with errors, merge the rest into core by natural key, account for all.
 
-Everything happens in one transaction per batch, with the accounting row (design.md invariants 1 and 3):
+Everything happens in one transaction per batch, with the accounting row (docs/architecture.md invariants 1 and 3):
 - a row with an error finding (or in a file with a file-level error) goes to quality.quarantine;
 - a valid row identical to the previous valid row of its key in the batch (or, being the first, to the current
   core version of its key) is a duplicate;
@@ -57,13 +57,6 @@ def _typed(dataset: datasets.Dataset, prefix: str = "") -> str:
     return ", ".join(parts)
 
 
-def _subject_key(dataset: datasets.Dataset, value: str) -> str:
-    """SQL for subject_key, given how to read a column (e.g. "s.{}" or "r.row_data->>'{}'")."""
-    code, *rest = dataset.subject_identifiers
-    others = "".join(f", {value.format(c)}" for c in rest)
-    return f"COALESCE(NULLIF({value.format(code)}, :placeholder){others}, '')"
-
-
 def _key_match(dataset: datasets.Dataset, core: str, staged: str) -> str:
     """SQL matching a core version (typed) with a staged row (text) on the natural key."""
     parts = []
@@ -90,7 +83,7 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
             conn.execute(
                 sa.text(
                     "SELECT dataset, department_id, feed_id, status,"
-                    " (received_at AT TIME ZONE 'Asia/Shanghai')::date AS reported_on"
+                    " reported_on"
                     " FROM landing.batches WHERE batch_id = :b FOR UPDATE"
                 ),
                 {"b": batch_id},
@@ -181,7 +174,7 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
                    w.source_row IS NOT NULL AS has_warning
             FROM (
                 SELECT s.batch_id, s.source_row, s.reported_on, {carried},
-                       {_subject_key(dataset, "s.{}")} AS subject_key,
+                       {dataset.subject_key_sql("s.{}")} AS subject_key,
                        md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash,
                        {uscc_stock.observed_columns(dataset, "s.{}")}
                 FROM {dataset.staging_table} s WHERE s.batch_id = :b
@@ -264,7 +257,7 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
         ),
         {"dept": department_id, "b": batch_id},
     ).rowcount
-    revised = conn.execute(sa.text("SELECT count(*) FROM batch_new WHERE current_version + n > 1")).scalar()
+    revised = conn.execute(sa.text("SELECT count(*) FROM batch_new WHERE current_version + n > 1")).scalar_one()
     return loaded, int(revised)
 
 
@@ -282,7 +275,7 @@ def _record_corrections(conn: sa.Connection, dataset: datasets.Dataset, params: 
             FROM batch_new n
             JOIN quality.quarantine q ON q.dataset = :dataset AND {keys}
                  AND (q.batch_id <> n.batch_id OR q.source_row < n.source_row)
-                 AND ({_subject_key(dataset, "q.row_data->>'{}'")} = n.subject_key
+                 AND ({dataset.subject_key_sql("q.row_data->>'{}'")} = n.subject_key
                       OR quality.name_key(q.row_data->>'{name}') = n.name_key)
             WHERE NOT EXISTS (SELECT 1 FROM quality.corrections k
                               WHERE k.quarantine_batch_id = q.batch_id AND k.quarantine_source_row = q.source_row)

@@ -1,30 +1,22 @@
-"""The bodies of the DAG tasks. Each takes and returns references (feed ids, batch ids, months), never frames."""
+"""The ingest DAG's tasks: land or pull each feed, then normalize, validate and load every pending batch.
+
+Each takes and returns references (feed ids, batch ids), never frames."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from citycredit.core import migrations, privacy, warehouse
-from citycredit.core.months import month_start
+from citycredit.core import warehouse
 from citycredit.feeds import landing, registry
-from citycredit.indicators import compute
 
 log = logging.getLogger(__name__)
-privacy.install_log_masking()  # every task process imports this module: its logs never show a 身份证 number
 
 
 class BatchRejected(Exception):
     """The batch's file turned out unreadable past its first rows; it is marked rejected with the reason."""
-
-
-def prepare_warehouse() -> str:
-    engine = warehouse.engine()
-    applied = migrations.upgrade(engine)
-    log.info("warehouse %s ready; %s migrations applied now", warehouse.describe(str(engine.url)), len(applied))
-    return warehouse.describe(str(engine.url))
 
 
 def feed_ids(kind: str) -> list[str]:
@@ -51,17 +43,29 @@ def land_feed(feed_id: str) -> list[int]:
     if due is not None:
         raise FeedNotDue(f"{feed.id}: not due until {due.isoformat()} (schedule {feed.schedule!r})")
     if feed.kind == "file":
-        batch_ids = [r.batch_id for r in landing.land_inbox(engine, feed) if r.outcome == "new"]
+        batch_ids = [r.batch_id for r in landing.land_inbox(engine, feed, unreadable) if r.batch_id is not None]
     else:
-        if feed.kind == "http":
-            from citycredit.feeds import http as feed_module
-        else:
-            from citycredit.feeds import sql as feed_module
-        landed = feed_module.pull(engine, feed)
-        batch_ids = [landed.batch_id] if landed is not None and landed.outcome == "new" else []
+        from citycredit.feeds import http, sql
+
+        pulled = (http.pull if feed.kind == "http" else sql.pull)(engine, feed)
+        batch_ids = [] if pulled is None or pulled.outcome != "new" or pulled.batch_id is None else [pulled.batch_id]
     with engine.begin() as conn:
         schedule.record_run(conn, feed.id)
     return batch_ids
+
+
+def unreadable(path: Path, feed: registry.Feed) -> str | None:
+    """None when the file can be opened as a table of the feed's dataset, else the Chinese reason why not.
+
+    Landing asks this before it accepts a file; the reader is the one normalization uses.
+    """
+    from citycredit.normalize import readers  # at run time: the DAG files' parse must not import pandas
+
+    try:
+        readers.open_table(path, dataset=feed.dataset, encoding_hint=feed.encoding)
+    except readers.UnreadableFile as exc:
+        return exc.reason
+    return None
 
 
 def pending_batches() -> list[int]:
@@ -123,16 +127,3 @@ def load_batch(batch_id: int) -> dict:
     from citycredit.load import merge
 
     return merge.load_batch(warehouse.engine(), batch_id).__dict__
-
-
-def months_to_compute(requested: str | None, today: date) -> list[str]:
-    """A month asked for explicitly, else the previous and the current month (late reports still arrive)."""
-    if requested:
-        return [month_start(requested).strftime("%Y-%m")]
-    current = today.replace(day=1)
-    previous = (current - timedelta(days=1)).replace(day=1)
-    return [previous.strftime("%Y-%m"), current.strftime("%Y-%m")]
-
-
-def compute_indicators(month: str) -> int:
-    return compute.compute_month(warehouse.engine(), month)

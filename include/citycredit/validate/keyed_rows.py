@@ -1,10 +1,10 @@
 """The rows a batch-wide rule needs, held until the batch's last chunk, split by their key.
 
-A batch-wide rule (gx_custom.rules.BATCH_WIDE) compares rows that share a key, so it gives the same result on
-the whole batch as on each set of keys taken alone. Small batches are held in memory as they come. Once a batch
-holds more than ``SPILL_ROWS`` rows, its rows go to ``PARTITIONS`` files by a hash of the key, in a temporary
-folder (``$TMPDIR``), and the rule runs partition by partition: the memory the rule needs then stays about the
-same however large the batch grows. Rows without a key all fall into the first partition.
+A batch-wide rule (citycredit.validate.expectations.natural_keys.BATCH_WIDE) compares rows that share a key, so
+it gives the same result on the whole batch as on each set of keys taken alone. Small batches are held in memory
+as they come. Once a batch holds more than ``SPILL_ROWS`` rows, its rows go to ``PARTITIONS`` files by a hash of
+the key, in a temporary folder (``$TMPDIR``), and the rule runs partition by partition: the memory the rule needs
+then stays about the same however large the batch grows. Rows without a key all fall into the first partition.
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ class KeyedRows:
         self._writers, self._sinks = [], []
 
     def _path(self, partition: int) -> Path:
+        if self._folder is None:  # never: only the rows of a spilled batch have files
+            raise AttributeError("the rows have not spilled to files")
         return Path(self._folder.name) / f"{partition}.arrow"
 
     def _write(self, frame: pd.DataFrame) -> None:

@@ -1,6 +1,6 @@
 """Running the rule suites under expectations/ on normalized rows, and turning GX results into findings.
 
-The suites are the one statement of every rule (design.md invariant 2). Each expectation's ``meta`` carries
+The suites are the one statement of every rule (docs/architecture.md invariant 2). Each expectation's ``meta`` carries
 ``rule_id``, ``category``, ``severity`` and the Chinese ``message``; the field is the expectation's column, or
 ``meta.field`` for rules over several columns. This module only runs them and reshapes the results.
 """
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from citycredit.core import checkdigits, config, copyio, datasets, paths
+from citycredit.core import config, copyio, datasets, paths
 from citycredit.normalize import staged_frames
 from citycredit.validate import keyed_rows
 
@@ -89,13 +89,13 @@ class _Suites:
     def __init__(self, context, dataset: str):
         import great_expectations as gx
 
-        from citycredit.validate.expectations import direct, rules
+        from citycredit.validate.expectations import direct, natural_keys
 
         expectations = suite_definition(dataset)["expectations"]
         asset = context.data_sources.get("citycredit").add_dataframe_asset(dataset)
         self.batch_definition = asset.add_batch_definition_whole_dataframe("rows")
-        row = [e for e in expectations if e["type"] not in rules.BATCH_WIDE]
-        wide = [e for e in expectations if e["type"] in rules.BATCH_WIDE]
+        row = [e for e in expectations if e["type"] not in natural_keys.BATCH_WIDE]
+        wide = [e for e in expectations if e["type"] in natural_keys.BATCH_WIDE]
         self.row = context.suites.add(gx.ExpectationSuite(name=dataset, expectations=row))
         self.batch_wide = context.suites.add(gx.ExpectationSuite(name=f"{dataset}.batch", expectations=wide))
         self.direct = {
@@ -105,7 +105,7 @@ class _Suites:
         self.batch_wide_columns = sorted(
             {e["kwargs"][k] for e in wide for k in ("column", "column_A", "column_B") if k in e["kwargs"]}
         )
-        keys = {e["kwargs"][rules.BATCH_WIDE[e["type"]]] for e in wide}
+        keys = {e["kwargs"][natural_keys.BATCH_WIDE[e["type"]]] for e in wide}
         if len(keys) > 1:
             raise SuiteError(f"{dataset}: the batch-wide rules compare rows by different keys {sorted(keys)}")
         self.batch_wide_key = next(iter(keys), None)
@@ -113,7 +113,7 @@ class _Suites:
 
 @functools.cache
 def _context():
-    """One ephemeral GX context per process; importing citycredit.validate.expectations registers the custom expectations."""
+    """One ephemeral GX context per process; importing citycredit.validate.expectations registers our expectations."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -138,13 +138,7 @@ def derived_columns(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     when a key column is empty; ``_content_hash``: a hash of all canonical columns.
     """
     roles = datasets.get(dataset)
-    subject = pd.Series(pd.NA, index=frame.index, dtype="str")
-    for column in reversed(roles.subject_identifiers):
-        value = frame[column]
-        if column == roles.subject_code:
-            value = value.mask(value == checkdigits.USCC_PLACEHOLDER)
-        subject = value.where(value.notna(), subject)
-    key_parts = frame[list(roles.key_columns)].assign(_subject=subject.fillna(""))
+    key_parts = frame[list(roles.key_columns)].assign(_subject=roles.subject_key(frame))
     incomplete = frame[list(roles.key_columns)].isna().any(axis=1).to_numpy()
     key = pd.util.hash_pandas_object(key_parts, index=False).to_numpy().view(np.int64)
     content = pd.util.hash_pandas_object(frame[roles.columns], index=False).to_numpy().view(np.int64)
@@ -199,7 +193,8 @@ class Validator:
 
         The rules run once per part of the batch that holds whole keys (keyed_rows): the batch itself, or, for a
         large one, each partition of its keys."""
-        parts, totals = [], {}
+        parts: list[pd.DataFrame] = []
+        totals: dict[str, RuleOutcome] = {}
         for frame in self._seen.parts() if self._seen is not None else ():
             findings, outcomes = self._run(self._suites.batch_wide, frame, missing_columns)
             parts += [findings] if len(findings) else []

@@ -273,7 +273,7 @@ def _read_dates(where: str, year: int, items: object, *, ranges: bool) -> list[t
         return []
     if not isinstance(items, list):
         raise ConfigError(f"{where}: 应为日期列表")
-    result = []
+    result: list[tuple[int, date]] = []
     for index, item in enumerate(items):
         here = f"{where}[{index}]"
         text = str(item)

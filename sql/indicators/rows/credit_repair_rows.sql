@@ -1,7 +1,7 @@
 -- 信用修复 cases of the month: concluded (办结日期) in it, or accepted by :month_end and still open then; current
 -- versions. Working days from 受理日期 (not counted) to 办结日期, or to :month_end for an open case, on the official
 -- calendar: weekdays not in :holidays plus the 调休 weekend days :makeup_workdays, for the years :calendar_years;
--- a case that needs any other year is indeterminate, never on time by default (design.md invariant 4).
+-- a case that needs any other year is indeterminate, never on time by default (docs/architecture.md invariant 4).
 -- Role columns: considered (always), open, overdue (more than :limit_working_days), indeterminate.
 WITH cases AS (
     SELECT r.*, LEAST(COALESCE(r.xf_bjrq, :month_end), :month_end) AS counted_to

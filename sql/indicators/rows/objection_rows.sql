@@ -1,5 +1,5 @@
 -- 异议 cases concluded (办结日期) in the month, current versions, with their handling time in calendar days
--- (办结日期 − 受理日期; seeds/004 item 三十六 counts 天). For the share of 公开信息总量, also the 行政许可 / 行政处罚
+-- (办结日期 − 受理日期; 济信用办〔2020〕14号 item 三十六 counts 天). For the share of 公开信息总量, also the 行政许可 / 行政处罚
 -- records published in the window (current versions reported from :window_from to :month_end).
 -- Role columns: concluded, upheld (处理结果 in :upheld_results: 有效异议), published (a published record).
 SELECT o.department_id, 'objection' AS dataset, o.batch_id, b.sha256, o.source_row, o.subject_key,

@@ -1,5 +1,5 @@
 -- Listing periods of the 严重失信主体名单 kinds (:serious_list_types) of subjects that are not persons
--- (:person_kinds; seeds/004 items 二十四 and 二十五 count 企业) that touch the window (:window_from to :month_end,
+-- (:person_kinds; 济信用办〔2020〕14号 items 二十四 and 二十五 count 企业) that touch the window (:window_from to :month_end,
 -- both days included), as core.credit_list_periods has them now, and the 法人企业 of the register as it stood on
 -- :month_end (core.subjects_on). Role columns, each about a period (subjects are counted distinct):
 --   listed_at_month_end          列入 on or before :month_end and not 移出 by then (移出日期 is the first day off)

@@ -3,7 +3,7 @@
 -- the month its file reached the platform (:start <= received_at < :end, the month in the city's time zone).
 -- Role columns: reported (always), loaded (no error: 正确数据量), late / indeterminate (a finding of the suite's
 -- timeliness rules :late_rules / :indeterminate_rules on that source row).
--- Every row leads to its batch, file hash and source row (design.md invariant 5).
+-- Every row leads to its batch, file hash and source row (docs/architecture.md invariant 5).
 -- The month's rows are found by their batch ids (= ANY of the array of them) through the (batch_id, source_row)
 -- indexes: a join on batch_id would let the planner scan each table's whole history.
 WITH b AS (

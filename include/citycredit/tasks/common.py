@@ -1,0 +1,31 @@
+"""What every DAG's tasks share: the warehouse made ready, and what a run was asked for."""
+
+from __future__ import annotations
+
+import logging
+
+from citycredit.core import migrations, warehouse
+
+log = logging.getLogger(__name__)
+
+
+def prepare_warehouse() -> str:
+    engine = warehouse.engine()
+    applied = migrations.upgrade(engine)
+    log.info("warehouse %s ready; %s migrations applied now", warehouse.describe(str(engine.url)), len(applied))
+    return warehouse.describe(str(engine.url))
+
+
+def requested(key: str) -> str | None:
+    """What the running DAG run asks for under ``key``: its conf (a manual trigger), else its params."""
+    from airflow.sdk import get_current_context
+
+    context = get_current_context()
+    return (context["dag_run"].conf or {}).get(key) or context["params"].get(key)
+
+
+def run_after():
+    """The logical instant of the running DAG run."""
+    from airflow.sdk import get_current_context
+
+    return get_current_context()["dag_run"].run_after
