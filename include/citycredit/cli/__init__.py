@@ -22,12 +22,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_CONFIG = 2  # as argparse exits for a mistake on the command line
+
+
 def main(argv: list[str] | None = None) -> int:
-    from citycredit.core import privacy
+    from citycredit.core import config, privacy
 
     privacy.install_log_masking()
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except config.ConfigError as exc:  # a mistake in a YAML file or an unknown name: the message says which
+        print(f"citycredit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 if __name__ == "__main__":

@@ -17,8 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from citycredit.cli.output import text_table
-from citycredit.core import privacy
-from citycredit.feeds import registry
+from citycredit.core import city, privacy
 from citycredit.validate.selfcheck import (
     CATEGORY_NAMES,
     DATASET_NAMES,
@@ -106,7 +105,7 @@ def _reported_on(text: str) -> date:
 
 def cmd_check(args) -> int:
     privacy.install_log_masking()
-    reported_on = args.reported_on or datetime.now(registry.city_timezone()).date()
+    reported_on = args.reported_on or datetime.now(city.timezone()).date()
     try:
         result = run_check(args.file, args.dataset, reported_on, progress=None if args.json else _progress)
     except CheckFailed as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from citycredit.cli.output import migrated_engine, print_json, text_table
+from citycredit.core import config
 from citycredit.core.months import month_start
 from citycredit.feeds import registry
 from citycredit.indicators.compute import compute_month, explain_rows, month_values
@@ -13,10 +14,11 @@ def _department_id(value: str | None) -> str | None:
     """A department given by id or by name → its id (names are what credit-center staff type)."""
     if value is None:
         return None
-    for d in registry.load().departments:
+    departments = registry.load().departments
+    for d in departments:
         if value in (d.id, d.name):
             return d.id
-    raise SystemExit(f"未知部门：{value}")
+    raise config.ConfigError(f"未知部门：{value}；可用部门：{'、'.join(d.name for d in departments)}")
 
 
 def cmd_indicators(args) -> int:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from citycredit.core import paths
+from citycredit.core import city, paths
 
 POOLS = {
     "citycredit_file_feeds": (4, "file drops"),
@@ -27,10 +27,8 @@ def environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(paths.DAGS_DIR))
     env.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(paths.PLUGINS_DIR))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    if "AIRFLOW__CORE__DEFAULT_TIMEZONE" not in env:
-        from citycredit.feeds import registry  # the one place the city's time zone is configured
-
-        env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = registry.city_timezone().key
+    if "AIRFLOW__CORE__DEFAULT_TIMEZONE" not in env:  # read only when needed: a broken registry names itself later
+        env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = city.timezone().key
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
     env.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(home / "logs"))
     env.setdefault("CITYCREDIT_HOME", str(paths.home()))

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from citycredit.core import paths
-from citycredit.feeds import registry
+from citycredit.core import city, paths
 from citycredit.feeds.registry import Feed
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ def _delivery(feed: Feed, source_name: str, sha: str, size: int, received_at: da
         "sha256": sha,
         "size_bytes": size,
         "received_at": received_at,
-        "reported_on": received_at.astimezone(registry.city_timezone()).date(),
+        "reported_on": received_at.astimezone(city.timezone()).date(),
     }
 
 

@@ -5,12 +5,11 @@ Loaded when the DAG files are parsed, so a configuration mistake surfaces there,
 
 from __future__ import annotations
 
-import os
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from citycredit.core import checkdigits, config
+from citycredit.core import checkdigits, city, config
 
 FEED_KINDS = ("file", "http", "sql")
 PAGINATIONS = ("page", "cursor")
@@ -82,7 +81,7 @@ class Registry:
     @property
     def timezone(self) -> ZoneInfo:
         """The city's time zone (``city.timezone``): every local day and deadline is counted in it."""
-        return ZoneInfo(self.city["timezone"])
+        return ZoneInfo(self.city["timezone"])  # checked by load()
 
     @property
     def feeds(self) -> tuple[Feed, ...]:
@@ -125,10 +124,7 @@ def _valid_cron(expression: object) -> bool:
 
 def load(path: Path | None = None) -> Registry:
     """The registry at ``path``; by default ``$CITYCREDIT_REGISTRY`` when set, else include/config/departments.yaml."""
-    if path is None and os.environ.get("CITYCREDIT_REGISTRY"):
-        path = Path(os.environ["CITYCREDIT_REGISTRY"])
-    raw = config.load_yaml(path.name if path else "departments.yaml", path.parent if path else None)
-    name = path.name if path else "departments.yaml"
+    name, raw = city.registry_file(path)
     if not isinstance(raw, dict):
         raise config.ConfigError(f"{name}: expected a mapping with 'city' and 'departments'")
     departments, seen_departments, seen_feeds = [], set(), set()
@@ -182,18 +178,9 @@ def load(path: Path | None = None) -> Registry:
         departments.append(Department(dep_id, dep_name, uscc, tuple(feeds)))
     if not departments:
         raise config.ConfigError(f"{name}: departments: no department configured")
-    city = raw.get("city") or {}
-    zone = _require(city, "timezone", f"{name}: city")
-    try:
-        ZoneInfo(str(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise config.ConfigError(f"{name}: city.timezone: unknown time zone {zone!r}") from None
-    return Registry(city=city, departments=tuple(departments))
-
-
-def city_timezone() -> ZoneInfo:
-    """The configured registry's city time zone."""
-    return load().timezone
+    section = raw.get("city") or {}
+    city.zone_of(section, name)
+    return Registry(city=section, departments=tuple(departments))
 
 
 _COMMON_KEYS = {"mode"}

@@ -14,13 +14,14 @@ import json
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from typing import Protocol
 
 import sqlalchemy as sa
 
-from citycredit.core.months import month_start
+from citycredit.core import city
+from citycredit.core.months import month_start, previous_and_current
 from citycredit.feeds import registry
 from citycredit.indicators import definitions, periods
 
@@ -200,10 +201,9 @@ def watch(engine: sa.Engine, now: datetime | None = None, notifier: Notifier | N
     """The monthly DAG's check of the previous and the current month (a run that missed the deadline catches
     up). Returns the ids of the departments named."""
     now = now or datetime.now(UTC)
-    zone = registry.city_timezone()
-    current = now.astimezone(zone).date().replace(day=1)
+    zone = city.timezone()
     named = []
-    for month in ((current - timedelta(days=1)).replace(day=1), current):
+    for month in previous_and_current(now.astimezone(zone).date()):
         alert = check_deadline(engine, month, notifier, now)
         named += [d["id"] for d in alert.departments] if alert else []
     return named

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from citycredit.core import city
 from citycredit.core.months import add_months, month_start
 from citycredit.feeds import registry
 from citycredit.indicators.definitions import settings_file, timeliness_rules
@@ -14,7 +15,7 @@ def month_params(month: str | date, params: dict | None = None) -> dict:
     the city's time zone, the population, the timeliness rule ids, the definition's constants and its windows."""
     first = month_start(month)
     reg = registry.load()
-    city, zone = reg.city, reg.timezone
+    section, zone = reg.city, reg.timezone
     late, indeterminate = timeliness_rules()
     values = {
         "month": first,
@@ -22,7 +23,7 @@ def month_params(month: str | date, params: dict | None = None) -> dict:
         "tz": zone.key,
         "start": datetime.combine(first, time(), zone),
         "end": datetime.combine(add_months(first, 1), time(), zone),
-        "population": (city.get("population") or {}).get("count"),
+        "population": (section.get("population") or {}).get("count"),
         "late_rules": late,
         "indeterminate_rules": indeterminate,
         **(params or {}),
@@ -60,12 +61,12 @@ def reporting_deadline(month: str | date) -> datetime:
     spec = settings_file()["reporting_deadline"]
     hour, minute = (int(x) for x in str(spec["time"]).split(":"))
     day = month_start(month).replace(day=int(spec["day"]))
-    return datetime.combine(day, time(hour, minute), registry.city_timezone())
+    return datetime.combine(day, time(hour, minute), city.timezone())
 
 
 def deadline_cron() -> tuple[str, str]:
     """The reporting deadline as a monthly cron expression and its time zone, for the monthly DAG's schedule."""
     spec = settings_file()["reporting_deadline"]
     hour, minute = (int(x) for x in str(spec["time"]).split(":"))
-    return f"{minute} {hour} {int(spec['day'])} * *", registry.city_timezone().key
+    return f"{minute} {hour} {int(spec['day'])} * *", city.timezone().key
 

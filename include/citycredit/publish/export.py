@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from citycredit.core import datasets
-from citycredit.feeds import registry
+from citycredit.core import city, datasets
 from citycredit.publish.export_candidates import candidates_query
 from citycredit.publish.export_format import DatasetFormat, Exclusions, Profile
 from citycredit.publish.provincial_records import provincial_records
@@ -56,7 +55,7 @@ class BatchReport:
 
 
 def today() -> datetime.date:
-    return datetime.datetime.now(registry.city_timezone()).date()
+    return datetime.datetime.now(city.timezone()).date()
 
 
 def lock(conn: sa.Connection, destination: str) -> None:
@@ -223,12 +222,6 @@ def report(engine: sa.Engine, batch_id: int) -> BatchReport:
         receipts=receipts,
         last_error=row["last_error"],
     )
-
-
-def as_of_for_run(requested: str | None, run_after: datetime.datetime) -> str:
-    """The day a DAG run evaluates publication windows for: the one asked for, else the run's day in China."""
-    day = datetime.date.fromisoformat(requested) if requested else run_after.astimezone(registry.city_timezone()).date()
-    return day.isoformat()
 
 
 def batch_list(engine: sa.Engine) -> list[BatchReport]:

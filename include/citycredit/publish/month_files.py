@@ -95,13 +95,6 @@ def print_pdf(report: Path) -> Path | None:
     return target
 
 
-def publish_month(month: str) -> list[str]:
-    """The monthly DAG's publish task: the month's files, as paths."""
-    from citycredit.core import warehouse
-
-    return [str(p) for p in publish(warehouse.engine(), month).paths()]
-
-
 def published_files(home: Path | None = None) -> list[dict]:
     """Every published file, newest month first: {"month", "kind", "path" (relative to the data directory)}."""
     home = Path(home or paths.home())

@@ -114,10 +114,3 @@ def export_outbox(
         write_outbox(engine, batch_id, profile)
         done.append(report(engine, batch_id))
     return done
-
-
-def run_outbox(as_of: str) -> list[int]:
-    """The outbox task: the ids of the batches written."""
-    from citycredit.core import warehouse
-
-    return [r.batch_id for r in export_outbox(warehouse.engine(), datetime.date.fromisoformat(as_of))]

@@ -253,12 +253,3 @@ def push_to_province(
         push_batch(engine, batch_id, endpoint, profile, session=session, sleep=sleep)
         done.append(export.report(engine, batch_id))
     return done
-
-
-def run_province(as_of: str) -> list[int]:
-    """The push task: the ids of the batches completed. NotConfigured when no endpoint is set."""
-    from citycredit.core import warehouse
-
-    endpoint = resolve_endpoint()
-    engine = warehouse.engine()
-    return [r.batch_id for r in push_to_province(engine, datetime.date.fromisoformat(as_of), endpoint=endpoint)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from citycredit.core import migrations, warehouse
 
@@ -10,6 +11,7 @@ log = logging.getLogger(__name__)
 
 
 def prepare_warehouse() -> str:
+    """Every pending migration applied; the warehouse's description (no password) for the task log."""
     engine = warehouse.engine()
     applied = migrations.upgrade(engine)
     log.info("warehouse %s ready; %s migrations applied now", warehouse.describe(str(engine.url)), len(applied))
@@ -24,8 +26,8 @@ def requested(key: str) -> str | None:
     return (context["dag_run"].conf or {}).get(key) or context["params"].get(key)
 
 
-def run_after():
-    """The logical instant of the running DAG run."""
+def run_after() -> datetime:
+    """The instant the running DAG run was due (Airflow 3's ``run_after``)."""
     from airflow.sdk import get_current_context
 
     return get_current_context()["dag_run"].run_after

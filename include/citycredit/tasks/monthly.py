@@ -28,9 +28,11 @@ def compute_indicators(month: str) -> int:
 
 
 def publish(month: str) -> list[str]:
+    """The month's quality report, 反馈表 and department feedback workbooks, as paths."""
+    from citycredit.core import warehouse
     from citycredit.publish import month_files
 
-    return month_files.publish_month(month)
+    return [str(p) for p in month_files.publish(warehouse.engine(), month).paths()]
 
 
 def deadline_alert() -> list[str]:

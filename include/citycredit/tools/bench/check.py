@@ -15,9 +15,9 @@ from citycredit.tools.bench.files import DATASET
 def run_check(path: Path) -> dict:
     """``citycredit check`` on the file in a new process (JSON output discarded), reported on its day of receipt in
     the city's time zone."""
-    from citycredit.feeds.registry import city_timezone
+    from citycredit.core import city
 
-    received = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).astimezone(city_timezone()).date()
+    received = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).astimezone(city.timezone()).date()
     command = [sys.executable, "-m", "citycredit.cli", "check", str(path), "--dataset", DATASET]
     command += ["--reported-on", received.isoformat(), "--json"]
     start = time.perf_counter()

@@ -8,7 +8,7 @@ import time
 
 import sqlalchemy as sa
 
-from citycredit.core import paths
+from citycredit.core import city, paths
 
 HISTORY_GROWTH = 10  # the small indicator history holds history_rows / HISTORY_GROWTH records
 HISTORY_MONTHS_SMALL = 20  # the small history spans this many months; the large one the same rows a month, longer
@@ -58,7 +58,7 @@ def extend_history(engine: sa.Engine, m_from: int, m_to: int, per_month: int) ->
         after = conn.execute(sa.text("SELECT COALESCE(max(batch_id), 0) FROM landing.batches")).scalar_one()
         params = {
             "target": month_start(TARGET_MONTH),
-            "tz": registry.city_timezone().key,
+            "tz": city.timezone().key,
             "m_from": m_from,
             "m_to": m_to,
             "after_batch": after,

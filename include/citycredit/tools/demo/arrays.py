@@ -33,15 +33,6 @@ def quota(rng: np.random.Generator, eligible: np.ndarray, rate: float) -> np.nda
     return choose(rng, eligible, int(rate * np.count_nonzero(eligible) + rng.random()))
 
 
-def add_months(days: np.ndarray, months: np.ndarray | int) -> np.ndarray:
-    """Same day of month, clamped at month end."""
-    start = days.astype("datetime64[M]")
-    day = (days - start.astype("datetime64[D]")).astype(np.int64)
-    target = start + months
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return target.astype("datetime64[D]") + np.minimum(day, length - 1)
-
-
 _FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
 
 

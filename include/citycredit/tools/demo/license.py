@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from citycredit.tools.demo.arrays import add_months, years
+from citycredit.core.months import add_months_to_days
+from citycredit.tools.demo.arrays import years
 from citycredit.tools.demo.issuers import Issuer, chosen_items, doc_numbers, subject_kinds
 from citycredit.tools.demo.subjects import Pools, subject_columns
 from citycredit.tools.demo.vocabulary import PREFIXES
@@ -40,7 +41,7 @@ def license_records(decided: np.ndarray, seq: np.ndarray, issuer: Issuer, pools:
         "xk_nr": table["content"][item],
         "xk_jdrq": decided.copy(),
         "xk_yxqz": valid_from,
-        "xk_yxqzi": np.where(months == 0, LONG_TERM, add_months(valid_from, months) - 1),
+        "xk_yxqzi": np.where(months == 0, LONG_TERM, add_months_to_days(valid_from, months) - 1),
         "xk_xkjg": issuer.units[unit],
         "xk_xkjgdm": issuer.unit_codes[unit],
         "xk_zt": np.full(n, "1", dtype=object),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from citycredit.tools.demo.arrays import add_months, blank, quota, render
+from citycredit.core.months import add_months_to_days
+from citycredit.tools.demo.arrays import blank, quota, render
 from citycredit.tools.demo.domains import COMBO_KEYS, COMBOS
 from citycredit.tools.demo.faults import MISSING_AMOUNT_RATE, UNIT_ERROR_RATE
 from citycredit.tools.demo.issuers import Issuer, chosen_items, doc_numbers, subject_kinds
@@ -72,7 +73,7 @@ def penalty_records(decided: np.ndarray, seq: np.ndarray, issuer: Issuer, pools:
         "cf_nr_zkdx": np.where(needs_licence & ~missing, revoked, ""),
         "cf_jdrq": decided.copy(),
         "cf_yxq": shown,
-        "cf_gsjzq": add_months(decided, 12),
+        "cf_gsjzq": add_months_to_days(decided, 12),
         "cf_cfjg": issuer.units[unit],
         "cf_cfjgdm": issuer.unit_codes[unit],
         "cf_sjly": np.full(n, issuer.name, dtype=object),

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import numpy as np
 
+from citycredit.core.months import add_months
 from citycredit.tools.demo.arrays import choose
 from citycredit.tools.demo.faults import LATE_RATE
 
@@ -20,7 +21,7 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
         start = dt.datetime.strptime(month, "%Y-%m").date()
     except ValueError:
         raise ValueError(f"月份 {month!r} 格式不正确，应为 YYYY-MM，例如 2025-09") from None
-    return start, (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return start, add_months(start, 1)
 
 
 def workdays(first: dt.date, last: dt.date) -> list[dt.date]:

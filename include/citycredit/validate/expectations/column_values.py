@@ -16,6 +16,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from citycredit.core.months import add_months_to_days
+
 _ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _AMOUNT = r"[0-9]+(?:\.[0-9]+)?"
@@ -62,12 +64,7 @@ def day_number(iso: str) -> int:
 
 def add_months(days: np.ndarray, months: int) -> np.ndarray:
     """Day numbers moved by whole months: the same day of the month, clamped at the month's end."""
-    as_days = days.astype("datetime64[D]")
-    start = as_days.astype("datetime64[M]")
-    offset = (as_days - start.astype("datetime64[D]")).astype(np.int64)
-    target = start + months
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return (target.astype("datetime64[D]") + np.minimum(offset, length - 1)).astype(np.int64)
+    return add_months_to_days(days.astype("datetime64[D]"), months).astype(np.int64)
 
 
 def amounts(s: pd.Series) -> np.ndarray:
