@@ -1,1 +1,1 @@
-"""TODO"""
+"""Tools apart from the product: the sample-data generator (``demo``) and the bench (``bench``)."""
