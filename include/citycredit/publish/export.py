@@ -34,7 +34,6 @@ from citycredit.publish.provincial_records import provincial_records
 log = logging.getLogger(__name__)
 
 OUTBOX, PROVINCE = "outbox", "province"
-DESTINATIONS = (OUTBOX, PROVINCE)
 
 
 @dataclass
