@@ -22,10 +22,10 @@ def _department_id(value: str | None) -> str | None:
 
 
 def cmd_indicators(args) -> int:
+    department = _department_id(args.department)  # a mistyped name is told before the warehouse is touched
     engine = migrated_engine()
     if args.recompute:
         compute_month(engine, args.month)
-    department = _department_id(args.department)
     rows = month_values(engine, args.month)
     if department:
         rows = [r for r in rows if r["scope"] == "city" or r["scope_id"] == department]
@@ -84,8 +84,8 @@ EXPLAIN_COLUMNS = {
 
 
 def cmd_explain(args) -> int:
-    d = definition(args.indicator)
-    rows = explain_rows(migrated_engine(), d.id, args.month, _department_id(args.department), args.limit)
+    d, department = definition(args.indicator), _department_id(args.department)
+    rows = explain_rows(migrated_engine(), d.id, args.month, department, args.limit)
     if args.json:
         print_json(rows)
         return 0
