@@ -8,10 +8,12 @@ else 工商注册号, else 证件号码, else the name): exactly one version per
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from citycredit.core import checkdigits, config
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Dataset:
     def subject_key(self, frame: pd.DataFrame) -> pd.Series:
         """The subject key of each row: the first present subject identifier, the 统一社会信用代码 placeholder
         counting as absent; "" when there is none."""
+        import pandas as pd  # here: the column roles are read by modules that never touch a frame
+
         subject = pd.Series(pd.NA, index=frame.index, dtype="str")
         for column in reversed(self.subject_identifiers):
             value = frame[column]
