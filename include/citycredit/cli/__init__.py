@@ -6,23 +6,25 @@ here.
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 
-from citycredit.cli import batches, bench, check, db, demo, export, indicators, report
+from citycredit.cli import arguments, batches, bench, check, db, demo, export, indicators, report
 
 COMMAND_GROUPS = (db, demo, batches, indicators, export, check, bench, report)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="citycredit", description="City public-credit data pipeline.")
+def build_parser() -> arguments.Parser:
+    parser = arguments.Parser(prog="citycredit", description="City public-credit data pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in COMMAND_GROUPS:
         group.add_parser(sub)
     return parser
 
 
-EXIT_CONFIG = 2  # as argparse exits for a mistake on the command line
+EXIT_CONFIG = arguments.EXIT_USAGE  # a mistake in configuration is answered as one on the command line
+EXIT_CLOSED_PIPE = 141  # as a shell reports a command that SIGPIPE ended (128 + 13)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,10 +33,19 @@ def main(argv: list[str] | None = None) -> int:
     privacy.install_log_masking()
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
+        return status
     except config.ConfigError as exc:  # a mistake in a YAML file or an unknown name: the message says which
         print(f"citycredit {args.command}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except BrokenPipeError:  # `citycredit batches | head`: the reader has what it wanted
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+    except KeyboardInterrupt:
+        print(f"citycredit {args.command}: 已中断", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from citycredit.cli.output import migrated_engine, print_json, text_table
+from citycredit.cli.output import TERMINAL_WIDTH, clip, migrated_engine, print_json, printable, text_table
+from citycredit.core import city, paths
+
+STATUS_NAMES = {
+    "landed": "已接收",
+    "normalized": "已标准化",
+    "validated": "已校验",
+    "loaded": "已入库",
+    "rejected": "已拒收",
+}
+SHORT_HASH = 8  # enough to tell files apart on screen; --json and `explain` give the whole SHA-256
 
 
 def batch_rows(engine) -> list[dict]:
     query = """
         SELECT b.batch_id, b.department_id, b.feed_id, b.dataset, b.source_name, b.sha256, b.status,
-               b.received_at, a.received, a.loaded, a.quarantined, a.duplicate, a.revised, a.with_warnings,
-               a.corrected, a.inferred_exits
+               b.status_reason, b.received_at, a.received, a.loaded, a.quarantined, a.duplicate, a.revised,
+               a.with_warnings, a.corrected, a.inferred_exits
         FROM landing.batches b LEFT JOIN quality.batch_accounting a USING (batch_id)
         ORDER BY b.batch_id"""
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(sa.text(query)).mappings()]
+
+
+def _for_screen(row: dict, zone) -> dict:
+    return {
+        **row,
+        "received_at": f"{row['received_at'].astimezone(zone):%Y-%m-%d %H:%M}",
+        "status": STATUS_NAMES.get(row["status"], row["status"]),
+        "sha256": row["sha256"][:SHORT_HASH],
+    }
 
 
 def cmd_batches(args) -> int:
@@ -23,24 +42,38 @@ def cmd_batches(args) -> int:
     if args.json:
         print_json(rows)
         return 0
+    if not rows:
+        inbox = paths.data_path("landing", "inbox")
+        print(
+            "还没有批次。部门文件放入收件箱（"
+            f"{inbox}/<部门>/<数据源>/）后，由 citycredit_ingest DAG 接收；运行 make demo 可看示例数据。"
+        )
+        return 0
+    zone = city.timezone()
     print(
         text_table(
-            rows,
+            [_for_screen(r, zone) for r in rows],
             [
                 ("batch_id", "批次"),
-                ("department_id", "部门"),
                 ("feed_id", "数据源"),
                 ("source_name", "文件"),
+                ("received_at", "接收时间"),
                 ("sha256", "SHA-256"),
                 ("status", "状态"),
-                ("received", "接收"),
+                ("received", "接收行"),
                 ("loaded", "入库"),
                 ("quarantined", "隔离"),
                 ("duplicate", "重复"),
                 ("corrected", "纠正"),
             ],
+            shrink="source_name",
         )
     )
+    rejected = [r for r in rows if r["status"] == "rejected"]
+    if rejected:
+        print(f"\n拒收原因（{len(rejected)} 个批次）：")
+        for r in rejected:
+            print(clip(printable(f"  批次 {r['batch_id']}：{r['status_reason'] or '未记录'}"), TERMINAL_WIDTH))
     return 0
 
 

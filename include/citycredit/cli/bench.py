@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from citycredit.cli import arguments
 from citycredit.cli.output import text_table
 from citycredit.core import paths
 from citycredit.tools.bench import figures, run
@@ -48,11 +49,13 @@ def cmd_bench(args) -> int:
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("bench", help="measure speed, memory and scale on generated feeds")
-    p.add_argument("--rows", type=int, help=f"rows of the ingest file (default {run.FULL['rows']:,})")
-    p.add_argument("--big-rows", type=int, help=f"rows of the memory file (default {run.FULL['big_rows']:,})")
+    p.add_argument("--rows", type=arguments.count, help=f"rows of the ingest file (default {run.FULL['rows']:,})")
+    p.add_argument(
+        "--big-rows", type=arguments.count, help=f"rows of the memory file (default {run.FULL['big_rows']:,})"
+    )
     p.add_argument(
         "--history-rows",
-        type=int,
+        type=arguments.count,
         help=f"records of the large indicator history (default {run.FULL['history_rows']:,})",
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes, one DAG parse run: a smoke run")

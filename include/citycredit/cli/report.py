@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
+from citycredit.cli import arguments
 from citycredit.cli.output import migrated_engine
-from citycredit.core.months import month_start
 from citycredit.indicators.compute import compute_month
 from citycredit.publish import month_files, monthly
 
@@ -28,14 +26,8 @@ def cmd_report(args) -> int:
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("report", help="write a month's quality report, 反馈表 and department feedback files")
-    p.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    p.add_argument("--month", required=True, type=arguments.month, help="YYYY-MM")
     p.add_argument("--recompute", action="store_true", help="recompute the month's indicators first")
     p.add_argument("--pdf", action="store_true", help="also print the report to PDF with a headless chromium")
     p.set_defaults(func=cmd_report)
 
-
-def _month(value: str) -> str:
-    try:
-        return f"{month_start(value):%Y-%m}"
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM，收到 {value!r}") from None

@@ -40,6 +40,7 @@ class Definition:
     denominator: str | None
     count_distinct: str | None = None
     measure: str | None = None
+    unit: str = "percent"  # how a value reads: percent | count | ratio (records per subject) | average
     params: dict = field(default_factory=dict, compare=False)
 
     def rows_sql(self) -> str:
@@ -58,6 +59,15 @@ class Definition:
             value = f"CASE WHEN {den} > 0 THEN round({num}::numeric / {den}, 6) END"
         sql = _sql(INDICATORS_DIR / f"{self.query}.sql")
         return sql.replace("{numerator_count}", num).replace("{denominator_count}", den).replace("{value}", value)
+
+
+UNITS = ("percent", "count", "ratio", "average")
+
+
+def _default_unit(item: dict) -> str:
+    if item.get("denominator") is None:
+        return "count"
+    return "average" if item.get("measure") else "percent"
 
 
 @functools.cache
@@ -92,8 +102,11 @@ def definitions() -> dict[str, Definition]:
             denominator=item.get("denominator"),
             count_distinct=item.get("count_distinct"),
             measure=item.get("measure"),
+            unit=item.get("unit") or _default_unit(item),
             params=dict(item.get("params") or {}),
         )
+        if definition.unit not in UNITS:
+            raise config.ConfigError(f"{where}.unit: {definition.unit!r} is not one of {', '.join(UNITS)}")
         for path in (ROWS_DIR / f"{definition.rows}.sql", INDICATORS_DIR / f"{definition.query}.sql"):
             if not path.is_file():
                 raise config.ConfigError(f"{where}: {path.relative_to(paths.PROJECT_ROOT)} does not exist")

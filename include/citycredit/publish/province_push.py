@@ -53,7 +53,11 @@ class PushFailed(RuntimeError):
 
 
 class NotConfigured(RuntimeError):
-    pass
+    """The push cannot run as configured: no endpoint, or one that is not a URL."""
+
+
+class NoEndpoint(NotConfigured):
+    """No endpoint is configured at all: the city hands the outbox files over by other means."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class Endpoint:
 def resolve_endpoint() -> Endpoint:
     url = os.environ.get(URL_ENV) or warehouse.airflow_connection_uri(CONN_ID)
     if not url:
-        raise NotConfigured(f"未配置省级平台接口：请设置 Airflow 连接 {CONN_ID} 或环境变量 {URL_ENV}")
+        raise NoEndpoint(f"未配置省级平台接口：请设置 Airflow 连接 {CONN_ID} 或环境变量 {URL_ENV}")
     return Endpoint.from_url(url)
 
 
