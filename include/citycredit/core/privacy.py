@@ -3,15 +3,22 @@
 - `mask_id` / `mask_id_series`: a value known to be an ID number (a 证件号码 column). 15 characters or more
   keep the first 4 and the last 4 (`4104**********0037`, `1101*******1002`); shorter values keep a quarter at
   each end, so a short passport number is never shown almost whole.
-- `mask_ids_in_text`: free text (messages, log lines, exception text). A run is masked when it is
-  ID-shaped and not part of a longer alphanumeric run (ASCII or full-width letters and digits; Chinese
-  characters, blanks and punctuation delimit a run):
+- `mask_ids_in_text`: free text (messages, log lines, exception text, cells). A number is masked when a
+  person could read it as an ID number, however it is spelled:
     * 18 characters: 17 digits and a digit or X/x, positions 7-14 a real date 19000101-20991231;
-    * 15 digits (legacy numbers): positions 7-12 a real date 19YYMMDD.
-  A 统一社会信用代码 with a letter anywhere stays as it is; an all-digit one stays unless positions 7-14
-  happen to form such a date, where masking it costs a readable code but never leaks a person's number
-  (likewise a 15-digit 工商注册号 whose positions 7-12 read as 19YYMMDD).
-  The check digit is deliberately ignored: a mistyped ID number is still personal data.
+    * 15 digits (legacy numbers): positions 7-12 a real date 19YYMMDD;
+    * digits may be full-width; invisible characters between them (U+200B-U+200D, U+2060, U+FEFF, U+00AD)
+      do not split a number;
+    * a number may be split into groups by blanks, dashes or dots (`4104 0319 8503 1533 10`,
+      `410403-19850315-3310`), or glued to letters (`sfz410403198503153310号`). Such a spelling is also how
+      long amounts, timestamps and codes look, so an 18-character one is masked only when its check digit is
+      right too (about 1 in 11 chance for a number that is no ID), and a split 15-digit one only when it is
+      all the digits of its chain.
+  A run of digits longer than the number (a timestamp, an amount) is never cut into one. A 统一社会信用代码
+  with a letter anywhere stays as it is; an all-digit one stays unless positions 7-14 happen to form such a
+  date, where masking it costs a readable code but never leaks a person's number (likewise a 15-digit
+  工商注册号 whose positions 7-12 read as 19YYMMDD). For a plain number standing on its own the check digit is
+  deliberately ignored: a mistyped ID number is still personal data.
 - `IdMaskingFilter` / `install_log_masking`: the same for log records.
 """
 
@@ -23,15 +30,22 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, overload
 
+from citycredit.core.checkdigits import id_check_char
+
 if TYPE_CHECKING:  # pandas is imported where a column is masked: DAG files import this module to mask logs
     import pandas as pd
 
 MASK = "*"
-_RUN = re.compile(
-    r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
-    r"(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})"
-    r"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
-)
+_DIGIT = "0-9０-９"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_GROUP = f"[{_DIGIT}](?:[{_INVISIBLE}]*[{_DIGIT}])*(?:[{_INVISIBLE}]*[XxＸｘ])?"
+# Digit groups joined by up to three blanks, dashes or dots; no lookahead, so a match never backtracks.
+_SEPARATOR = f"[\\s\\-‐‑‒–—―－.．·・{_INVISIBLE}]{{1,3}}"
+_CHAIN = re.compile(f"(?<![{_DIGIT}]){_GROUP}(?:{_SEPARATOR}{_GROUP})*")
+_GROUPS = re.compile(_GROUP)
+_DROP = re.compile(f"[{_INVISIBLE}]")
+_LETTER = re.compile("[A-Za-zＡ-Ｚａ-ｚ]")
+_ASCII = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
 _BIRTH_YEARS = range(1900, 2100)
 
 
@@ -78,15 +92,49 @@ def _is_birth_date(yyyymmdd: str) -> bool:
     return born.year in _BIRTH_YEARS
 
 
-def _mask_run(match: re.Match[str]) -> str:
-    run = match.group()
-    birth = run[6:14] if len(run) == 18 else "19" + run[6:12]
-    return mask_id(run) if _is_birth_date(birth) else run
+def _is_id_number(number: str, checked: bool) -> bool:
+    """`number` (ASCII digits, X last) reads as an ID number: a birth date where one belongs, the check digit
+    right when `checked`."""
+    if len(number) == 15:
+        return "X" not in number and _is_birth_date("19" + number[6:12])
+    if len(number) != 18 or "X" in number[:17] or not _is_birth_date(number[6:14]):
+        return False
+    return not checked or id_check_char(number[:17]) == number[17]
+
+
+def _mask_chain(match: re.Match[str]) -> str:
+    """The digit groups of one chain, with each run of whole groups that reads as an ID number masked."""
+    chain, text, end = match.group(), match.string, match.end()
+    if len(chain) < 15:
+        return chain
+    groups = [(g.start(), g.end(), _DROP.sub("", g.group())) for g in _GROUPS.finditer(chain)]
+    numbers = [g[2].translate(_ASCII) for g in groups]
+    before, last = text[match.start() - 1 : match.start()], len(groups) - 1
+    out, done, i = [], 0, 0
+    while i <= last:
+        length = 0
+        for j in range(i, last + 1):
+            length += len(numbers[j])
+            if length > 18:
+                break
+            split = j > i
+            # a split 15-digit number (no check digit) counts only as all the digits of its chain
+            if length == 18 or (length == 15 and (not split or (i, j) == (0, last))):
+                after = chain[groups[j][1] : groups[j][1] + 1] or text[end : end + 1]
+                glued = (i == 0 and bool(_LETTER.fullmatch(before))) or bool(_LETTER.fullmatch(after))
+                if not after.isdigit() and _is_id_number("".join(numbers[i : j + 1]), checked=glued or split):
+                    out += [chain[done : groups[i][0]], mask_id("".join(g[2] for g in groups[i : j + 1]))]
+                    done, i = groups[j][1], j
+                    break
+            if numbers[j].endswith("X"):  # an X ends a number
+                break
+        i += 1
+    return "".join(out) + chain[done:] if out else chain
 
 
 def mask_ids_in_text(text: str) -> str:
-    """Every ID-card-shaped run in `text` masked (see the module docstring for the heuristic)."""
-    return _RUN.sub(_mask_run, text)
+    """Every number in `text` a person could read as an ID number masked (see the module docstring)."""
+    return _CHAIN.sub(_mask_chain, text)
 
 
 class IdMaskingFilter(logging.Filter):
