@@ -1,5 +1,8 @@
 """The outbox destination: each export batch written as CSV and JSON files per dataset, then its manifest, under
 $CITYCREDIT_HOME/outbox.
+
+The CSV files are opened by people in Excel: a text that a spreadsheet would read as a formula gets a leading
+apostrophe there (citycredit.core.csv_cells). The JSON files are read by machines and keep the exact text.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from citycredit.core import paths
+from citycredit.core import csv_cells, paths
 from citycredit.publish.export import OUTBOX, BatchReport, complete_batch, lock, plan_batch, report, summary, today
 from citycredit.publish.export_format import DatasetFormat, Exclusions, Profile, load_exclusions, load_profile
 
@@ -67,7 +70,7 @@ def write_outbox(engine: sa.Engine, batch_id: int, profile: Profile) -> list[dic
             if frame.empty:
                 continue
             stem = profile.data_file.format(dataset=ds.code, **names)
-            csv = frame.to_csv(index=False, lineterminator="\r\n").encode(profile.encoding)
+            csv = csv_cells.frame_to_csv(frame).encode(profile.encoding)  # people open it: formulas neutralized
             records = frame.to_json(orient="records", force_ascii=False)
             head = {
                 "sender": profile.sender,

@@ -7,10 +7,11 @@ from citycredit.publish.export_format import DatasetFormat, Profile
 
 
 def _mask_free_text(s):
-    """ID-shaped numbers in free text masked; only cells with a 15-digit run go through the regex."""
+    """Numbers readable as ID numbers in free text masked; only cells with 15 digits or more (in any spelling:
+    spaced, dashed, split by invisible characters) go through privacy.mask_ids_in_text."""
     from citycredit.core import privacy
 
-    hit = s.str.contains(r"[0-9０-９]{15}", regex=True, na=False)
+    hit = s.str.count(r"[0-9０-９]").ge(15).fillna(False).astype(bool)
     if not hit.any():
         return s
     s = s.copy()
