@@ -4,8 +4,11 @@ Everything happens in one transaction per batch, with the accounting row (docs/a
 - a row with an error finding (or in a file with a file-level error) goes to quality.quarantine;
 - a valid row identical to the previous valid row of its key in the batch (or, being the first, to the current
   core version of its key) is a duplicate;
-- any other valid row becomes a new version of its key; the latest one by source row is current, earlier
-  versions stay as history (A, B, A in one batch is three versions, the last A current);
+- any other valid row becomes a new version of its key; the latest one in delivery order (receipt, batch id,
+  source row) is current, earlier versions stay as history (A, B, A in one batch is three versions, the last A
+  current). A batch loaded after a later delivery of the same dataset is merged into that one's versions by
+  versions.py, so the order loads run in changes nothing;
+- a row the warehouse cannot store (a data error on the insert) is quarantined with a reason (unstorable.py);
 - a loaded row that fixes a quarantined one (same key columns, same subject by key or by normalized name) is
   recorded in quality.corrections;
 - a credit-list feed in snapshot mode closes the open periods of that feed the snapshot no longer holds
@@ -22,12 +25,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from citycredit.core import checkdigits, config, datasets
-from citycredit.load import creditlists, uscc_stock
+from citycredit.core import checkdigits, datasets
+from citycredit.load import casts, creditlists, unstorable, uscc_stock, versions
 
 log = logging.getLogger(__name__)
 
-_CASTS = {"date": "date", "amount": "numeric(18,6)"}
 PARALLEL_SCAN_COSTS = ("parallel_setup_cost", "parallel_tuple_cost")
 
 
@@ -42,28 +44,6 @@ class Accounting:
     with_warnings: int
     corrected: int = 0
     inferred_exits: int = 0
-
-
-def _cast(dataset: datasets.Dataset, column: str) -> str | None:
-    types = {f.name: f.type for f in config.fields(dataset.name)}
-    return _CASTS.get(types.get(column, "text"))
-
-
-def _typed(dataset: datasets.Dataset, prefix: str = "") -> str:
-    parts = []
-    for name in dataset.columns:
-        cast = _cast(dataset, name)
-        parts.append(f"{prefix}{name}::{cast}" if cast else f"{prefix}{name}")
-    return ", ".join(parts)
-
-
-def _key_match(dataset: datasets.Dataset, core: str, staged: str) -> str:
-    """SQL matching a core version (typed) with a staged row (text) on the natural key."""
-    parts = []
-    for k in dataset.key_columns:
-        cast = _cast(dataset, k)
-        parts.append(f"{core}.{k} = {staged}.{k}::{cast}" if cast else f"{core}.{k} = {staged}.{k}")
-    return " AND ".join([*parts, f"{core}.subject_key = {staged}.subject_key"])
 
 
 def _accounting(conn: sa.Connection, batch_id: int) -> Accounting | None:
@@ -82,8 +62,7 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
         batch = (
             conn.execute(
                 sa.text(
-                    "SELECT dataset, department_id, feed_id, status,"
-                    " reported_on"
+                    "SELECT batch_id, dataset, department_id, feed_id, status, reported_on"
                     " FROM landing.batches WHERE batch_id = :b FOR UPDATE"
                 ),
                 {"b": batch_id},
@@ -102,27 +81,16 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
         # One merge per dataset at a time: two loads never race for the same natural key.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": dataset.core_table})
         params = {"b": batch_id, "placeholder": checkdigits.USCC_PLACEHOLDER, "dataset": dataset.name}
-        quarantined = _stage_rows(conn, dataset, params)
-        loaded, revised = _merge(conn, dataset, batch["department_id"], batch_id)
-        exits = 0
-        if snapshot:
-            exits = creditlists.close_missing_periods(conn, batch["feed_id"], batch_id, batch["reported_on"])
-        corrected = _record_corrections(conn, dataset, params)
-        uscc_stock.observe_batch(conn, dataset, batch["department_id"], params)
-        received, with_warnings = conn.execute(
-            sa.text("SELECT (SELECT count(*) FROM batch_rows), (SELECT count(*) FROM batch_new WHERE has_warning)")
-        ).one()
-        accounting = Accounting(
-            batch_id,
-            received,
-            loaded,
-            quarantined,
-            received - loaded - quarantined,
-            revised,
-            with_warnings,
-            corrected,
-            exits,
-        )
+        try:
+            with conn.begin_nested():
+                accounting = _load(conn, dataset, batch, params, snapshot)
+        except sa.exc.DataError:
+            # A value the warehouse cannot store: those rows get an error finding and the batch loads again
+            # without them (they go to quarantine); a data error no row explains still fails the load.
+            if not unstorable.record(conn, dataset, batch_id):
+                raise
+            log.warning("batch %s: rows the warehouse cannot store are quarantined", batch_id)
+            accounting = _load(conn, dataset, batch, params, snapshot)
         conn.execute(
             sa.text(
                 "INSERT INTO quality.batch_accounting (batch_id, received, loaded, quarantined, duplicate, revised,"
@@ -136,6 +104,29 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
         )
     log.info("batch %s accounted: %s", batch_id, accounting)
     return accounting
+
+
+def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, snapshot: bool) -> Accounting:
+    """Quarantine, merge, exits, corrections and code observations of one batch; its accounting (not yet written)."""
+    batch_id, department_id = batch["batch_id"], batch["department_id"]
+    quarantined = _stage_rows(conn, dataset, params)
+    later = versions.later_batches(conn, dataset, batch_id)
+    if later:
+        loaded, revised = versions.merge_before(conn, dataset, department_id, later)
+    else:
+        loaded, revised = _merge(conn, dataset, department_id, batch_id)
+    exits = 0
+    if snapshot:
+        exits = creditlists.close_missing_periods(conn, batch["feed_id"], batch_id, batch["reported_on"])
+    corrected = _record_corrections(conn, dataset, params)
+    uscc_stock.observe_batch(conn, dataset, department_id, params)
+    received, with_warnings = conn.execute(
+        sa.text("SELECT (SELECT count(*) FROM batch_rows), (SELECT count(*) FROM batch_new WHERE has_warning)")
+    ).one()
+    return Accounting(
+        batch_id, received, loaded, quarantined, received - loaded - quarantined, revised, with_warnings, corrected,
+        exits,
+    )  # fmt: skip
 
 
 def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) -> int:
@@ -224,7 +215,7 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
             ), changes AS (
                 SELECT o.*, c.record_id AS current_id, COALESCE(c.version, 0) AS current_version
                 FROM ordered o
-                LEFT JOIN {dataset.core_table} c ON c.is_current AND {_key_match(dataset, "c", "o")}
+                LEFT JOIN {dataset.core_table} c ON c.is_current AND {casts.key_match(dataset, "c", "o")}
                 WHERE o.previous_hash IS DISTINCT FROM o.content_hash
                   AND NOT (o.previous_hash IS NULL AND c.content_hash IS NOT DISTINCT FROM o.content_hash)
                 ORDER BY o.source_row
@@ -250,7 +241,7 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
             INSERT INTO {dataset.core_table} (record_id, department_id, batch_id, source_row, reported_on,
                 subject_key, content_hash, version, is_current, supersedes, extra, {", ".join(dataset.columns)})
             SELECT n.record_id, :dept, s.batch_id, s.source_row, s.reported_on, n.subject_key, n.content_hash,
-                   n.current_version + n.n, n.n = n.versions, n.supersedes, s.extra, {_typed(dataset, "s.")}
+                   n.current_version + n.n, n.n = n.versions, n.supersedes, s.extra, {casts.typed(dataset, "s.")}
             FROM batch_new n JOIN {dataset.staging_table} s ON s.batch_id = :b AND s.source_row = n.source_row
             ORDER BY n.source_row
             """

@@ -1,0 +1,246 @@
+"""Which version of a record is current, whatever the order batches load in (docs/architecture.md invariant 7).
+
+The versions of a natural key follow the delivery's own order: the batch's time of receipt
+(landing.batches.received_at), then its batch id, then the source row; none of the feeds has a 数据更新时间戳 (SJC of
+the 2015 template) in fields.yaml, so no record time comes before the tie-breaks. Every valid row of a key, in
+that order, with each run of identical content kept once, its first row standing for it: those are the key's
+versions (1, 2, ...), each superseding the one before, the last one current. The other rows of a run are
+duplicates. A batch loaded after one delivered later (mapped load tasks finish in any order; a file can arrive
+with an older time) is merged here into that sequence, so the result is the one an in-order load gives:
+
+- the keys the batch brings that rows of later loaded batches also have are rebuilt: the last version before the
+  batch (kept as it is), then the batch's valid rows and the later batches' valid rows (from staging, with the
+  credit-list exits inferred for their snapshots), in delivery order;
+- a version already in core keeps its record id. When one of the batch's rows now starts its run (an identical
+  re-send delivered earlier but loaded later), the record moves to that row (its batch, source row, reporting
+  day), so that exports and observations that name the record still do;
+- a later row that was a duplicate and now starts a run (the batch put different content before it) becomes a
+  new version;
+- the later batches' accounting is counted again from core (invariant 1 keeps holding for each).
+
+Loading in delivery order never comes here: merge.py's set-based merge is that case.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from citycredit.core import checkdigits, datasets
+from citycredit.load import casts
+
+
+def later_batches(conn: sa.Connection, dataset: datasets.Dataset, batch_id: int) -> list[int]:
+    """Loaded batches of the dataset delivered after this one (by receipt, then batch id)."""
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT l.batch_id FROM landing.batches b"
+                " JOIN landing.batches l ON l.dataset = b.dataset"
+                "  AND (l.received_at, l.batch_id) > (b.received_at, b.batch_id)"
+                " JOIN quality.batch_accounting a ON a.batch_id = l.batch_id"
+                " WHERE b.batch_id = :b ORDER BY l.batch_id"
+            ),
+            {"b": batch_id},
+        ).scalars()
+    )
+
+
+def merge_before(
+    conn: sa.Connection, dataset: datasets.Dataset, department_id: str, later: list[int]
+) -> tuple[int, int]:
+    """Merge the batch (its rows in ``batch_rows``) into the versions of later batches; ``batch_new`` gets its new
+    versions as merge.py's does. Returns (loaded, revised) of this batch."""
+    key = ", ".join(dataset.key)
+    keys_text = ", ".join(f"s.{k}" for k in dataset.key_columns)
+    core, staging = dataset.core_table, dataset.staging_table
+    exits = ""
+    if dataset is datasets.CREDIT_LIST:
+        exits = f"""
+            UNION ALL
+            SELECT c.batch_id, NULL, c.reported_on, {", ".join(f"c.{k}::text" for k in dataset.key_columns)},
+                   c.subject_key, c.content_hash, false, c.record_id, false
+            FROM {core} c JOIN keys k ON {" AND ".join(f"c.{k}::text = k.{k}" for k in dataset.key)}
+            WHERE c.batch_id = ANY(:later) AND c.source_row IS NULL"""
+    conn.execute(
+        sa.text(
+            f"""
+            CREATE TEMP TABLE batch_sequence ON COMMIT DROP AS
+            WITH keys AS (SELECT DISTINCT {key} FROM batch_rows WHERE rule_ids IS NULL)
+            SELECT r.batch_id, r.source_row, r.reported_on, {", ".join(f"r.{k}" for k in dataset.key)},
+                   r.content_hash, r.has_warning, NULL::bigint AS record_id, true AS mine
+            FROM batch_rows r WHERE r.rule_ids IS NULL
+            UNION ALL
+            SELECT s.batch_id, s.source_row, s.reported_on, {keys_text}, s.subject_key,
+                   md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text), false, c.record_id, false
+            FROM (SELECT s.*, {dataset.subject_key_sql("s.{}")} AS subject_key FROM {staging} s
+                  WHERE s.batch_id = ANY(:later)) s
+            JOIN keys k ON {" AND ".join(f"s.{k} = k.{k}" for k in dataset.key)}
+            LEFT JOIN {core} c ON c.batch_id = s.batch_id AND c.source_row = s.source_row
+            WHERE NOT EXISTS (SELECT 1 FROM quality.quarantine q
+                              WHERE q.batch_id = s.batch_id AND q.source_row = s.source_row)
+            {exits}
+            """
+        ),
+        {"later": later, "placeholder": checkdigits.USCC_PLACEHOLDER},
+    )
+    # The version each key's rebuilt part continues: the one the earliest later version superseded, or, when no
+    # later version has the key, its current version.
+    conn.execute(
+        sa.text(
+            f"""
+            CREATE TEMP TABLE sequence_base ON COMMIT DROP AS
+            WITH keys AS (SELECT DISTINCT {key} FROM batch_sequence),
+            first_later AS (
+                SELECT DISTINCT ON ({key}) {", ".join(f"q.{k}" for k in dataset.key)}, c.supersedes
+                FROM batch_sequence q JOIN {core} c ON c.record_id = q.record_id
+                ORDER BY {", ".join(f"q.{k}" for k in dataset.key)}, c.version
+            )
+            SELECT {", ".join(f"k.{k}" for k in dataset.key)}, b.record_id AS base_id,
+                   COALESCE(b.version, 0) AS base_version, b.content_hash AS base_hash
+            FROM keys k
+            LEFT JOIN first_later f ON {" AND ".join(f"f.{k} = k.{k}" for k in dataset.key)}
+            LEFT JOIN {core} cur
+                   ON f.{dataset.key[0]} IS NULL AND cur.is_current AND {casts.key_match(dataset, "cur", "k")}
+            LEFT JOIN {core} b ON b.record_id = COALESCE(f.supersedes, cur.record_id)
+            """
+        )
+    )
+    _number_heads(conn, dataset)
+    conn.execute(
+        sa.text(
+            f"""
+            UPDATE {core} c SET is_current = false
+            WHERE c.is_current AND c.record_id IN (SELECT base_id FROM sequence_heads
+                                                   UNION ALL SELECT record_id FROM sequence_heads WHERE NOT new)
+            """
+        )
+    )
+    # A record whose run now starts with one of this batch's rows moves to that row.
+    conn.execute(
+        sa.text(
+            f"""
+            UPDATE {core} c SET batch_id = h.batch_id, source_row = h.source_row, reported_on = h.reported_on,
+                department_id = :dept, extra = s.extra
+            FROM sequence_heads h JOIN {staging} s ON s.batch_id = h.batch_id AND s.source_row = h.source_row
+            WHERE c.record_id = h.record_id AND h.moved
+            """
+        ),
+        {"dept": department_id},
+    )
+    conn.execute(
+        sa.text(
+            f"""
+            INSERT INTO {core} (record_id, department_id, batch_id, source_row, reported_on, subject_key,
+                content_hash, version, is_current, supersedes, extra, {", ".join(dataset.columns)})
+            SELECT h.record_id, b.department_id, s.batch_id, s.source_row, s.reported_on, h.subject_key,
+                   h.content_hash, h.version, h.is_current, h.supersedes, s.extra, {casts.typed(dataset, "s.")}
+            FROM sequence_heads h JOIN {staging} s ON s.batch_id = h.batch_id AND s.source_row = h.source_row
+            JOIN landing.batches b ON b.batch_id = h.batch_id
+            WHERE h.new
+            ORDER BY h.record_id
+            """
+        )
+    )
+    conn.execute(
+        sa.text(
+            f"""
+            UPDATE {core} c SET version = h.version, is_current = h.is_current, supersedes = h.supersedes
+            FROM sequence_heads h WHERE c.record_id = h.record_id AND NOT h.new
+            """
+        )
+    )
+    conn.execute(
+        sa.text(
+            """
+            CREATE TEMP TABLE batch_new ON COMMIT DROP AS
+            SELECT r.*, h.record_id, h.supersedes, h.version FROM sequence_heads h
+            JOIN batch_rows r ON r.source_row = h.source_row WHERE h.mine
+            """
+        )
+    )
+    _recount(conn, dataset, later)
+    loaded, revised = conn.execute(sa.text("SELECT count(*), count(*) FILTER (WHERE version > 1) FROM batch_new")).one()
+    return int(loaded), int(revised)
+
+
+def _number_heads(conn: sa.Connection, dataset: datasets.Dataset) -> None:
+    """``sequence_heads``: the rows that start a run, with their record id, version and predecessor.
+
+    A run is a stretch of identical content in delivery order; an existing version starts one unless the rows
+    before it in its run are all this batch's (then the first of them takes its record: ``moved``). An existing
+    version never disappears, so a key left out of order by loads before this rule keeps all its versions.
+    """
+    key = ", ".join(f"q.{k}" for k in dataset.key)
+    part = f"PARTITION BY {key}"
+    order = "ORDER BY b.received_at, q.batch_id, q.source_row NULLS LAST"
+    conn.execute(
+        sa.text(
+            f"""
+            CREATE TEMP TABLE sequence_heads ON COMMIT DROP AS
+            WITH ordered AS (
+                SELECT q.*, s.base_id, s.base_version, b.received_at,
+                       COALESCE(lag(q.content_hash) OVER w, s.base_hash) IS DISTINCT FROM q.content_hash AS starts,
+                       row_number() OVER w AS position
+                FROM batch_sequence q JOIN landing.batches b ON b.batch_id = q.batch_id
+                JOIN sequence_base s ON {" AND ".join(f"s.{k} = q.{k}" for k in dataset.key)}
+                WINDOW w AS ({part} {order})
+            ), first_runs AS (
+                SELECT q.*, sum(starts::int) OVER ({part} ORDER BY position) AS run0 FROM ordered q
+            ), placed AS (
+                SELECT q.*, q.record_id IS NOT NULL AND NOT q.starts AND q.run0 > 0
+                            AND count(*) FILTER (WHERE NOT q.mine) OVER (
+                                PARTITION BY {key}, q.run0 ORDER BY position
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) = 0 AS demoted
+                FROM first_runs q
+            ), runs AS (
+                SELECT q.*, sum((q.starts OR (q.record_id IS NOT NULL AND NOT q.demoted))::int)
+                            OVER ({part} ORDER BY position) AS run,
+                       q.starts OR (q.record_id IS NOT NULL AND NOT q.demoted) AS head
+                FROM placed q
+            ), heads AS (
+                SELECT q.*, COALESCE(q.record_id, max(q.record_id) FILTER (WHERE q.demoted)
+                                                  OVER (PARTITION BY {key}, q.run)) AS kept_id
+                FROM runs q
+            ), numbered AS (
+                SELECT q.*, COALESCE(q.kept_id, nextval(CAST(:sequence AS regclass))) AS final_id
+                FROM (SELECT * FROM heads q WHERE head ORDER BY {key}, position) q
+            )
+            SELECT q.batch_id, q.source_row, q.reported_on, q.subject_key, q.content_hash, q.mine, q.base_id,
+                   q.final_id AS record_id, q.kept_id IS NULL AS new, q.record_id IS NULL AND q.kept_id IS NOT NULL
+                   AS moved, q.base_version + q.run AS version,
+                   q.run = max(q.run) OVER ({part}) AS is_current,
+                   COALESCE(lag(q.final_id) OVER ({part} ORDER BY q.position), q.base_id) AS supersedes
+            FROM numbered q
+            """
+        ),
+        {
+            "sequence": conn.execute(
+                sa.text("SELECT pg_get_serial_sequence(:t, 'record_id')"), {"t": dataset.core_table}
+            ).scalar_one()
+        },
+    )
+
+
+def _recount(conn: sa.Connection, dataset: datasets.Dataset, later: list[int]) -> None:
+    """The later batches' loaded, duplicate, revised and with-warnings rows, counted again from core."""
+    conn.execute(
+        sa.text(
+            f"""
+            UPDATE quality.batch_accounting a
+            SET loaded = n.loaded, duplicate = a.received - a.quarantined - n.loaded, revised = n.revised,
+                with_warnings = n.warned
+            FROM (
+                SELECT l.batch_id, count(c.record_id) AS loaded, count(c.record_id) FILTER (WHERE c.version > 1)
+                       AS revised,
+                       count(c.record_id) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM quality.findings f WHERE f.batch_id = c.batch_id
+                           AND f.source_row = c.source_row AND f.severity = 'warning')) AS warned
+                FROM unnest(CAST(:later AS bigint[])) l(batch_id)
+                LEFT JOIN {dataset.core_table} c ON c.batch_id = l.batch_id AND c.source_row IS NOT NULL
+                GROUP BY l.batch_id
+            ) n
+            WHERE a.batch_id = n.batch_id
+            """
+        ),
+        {"later": later},
+    )
