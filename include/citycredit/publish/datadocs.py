@@ -4,10 +4,15 @@ The site is built into ``$CITYCREDIT_HOME/datadocs`` (``index.html``) from the s
 quality.rule_outcomes (how many rows each rule evaluated and failed per batch), so it can be rebuilt at any time,
 once per DAG run, without keeping GX results between tasks. No row values enter the site (personal data stays in
 the warehouse): a batch's page shows each rule with its counts. Rebuilding replaces the previous site.
+
+GX writes run names raw into its HTML (breadcrumb, run table, index) and into directory names, so nothing a
+department sent reaches GX as it is: a batch's run name is "batch-<id>" and its file name, reduced to letters,
+digits and . - (`file_label`: no markup, no path, ID numbers masked, at most FILE_LABEL characters).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +24,14 @@ from citycredit.core import paths, privacy
 from citycredit.validate.suites import suite_definition
 
 SITE = "citycredit"
+FILE_LABEL = 40  # characters of a file name shown in a run name (the run name is also a directory name)
+_UNSAFE = re.compile(r"[^\w.-]")
+
+
+def file_label(source_name: str) -> str:
+    """A delivered file's name as GX may show it: ID numbers masked, other characters than letters, digits and
+    . - replaced by _ (no markup, no path, no wildcard), at most FILE_LABEL characters."""
+    return _UNSAFE.sub("_", privacy.mask_ids_in_text(source_name))[:FILE_LABEL]
 
 
 @dataclass(frozen=True)
@@ -102,7 +115,7 @@ def _validation_result(outcome: BatchOutcome, run_id):
                 "datasource_name": "citycredit",
                 "data_connector_name": "warehouse",
                 "data_asset_name": outcome.dataset,
-                "batch_identifiers": {"batch_id": str(outcome.batch_id), "file": outcome.source_name},
+                "batch_identifiers": {"batch_id": str(outcome.batch_id), "file": file_label(outcome.source_name)},
             },
             "batch_markers": {},
             "batch_spec": {},
@@ -140,7 +153,7 @@ def build(outcomes: list[BatchOutcome], target: Path | None = None) -> Path:
         expectations = [_documented(e) for e in definition["expectations"]]
         context.suites.add(gx.ExpectationSuite(name=dataset, expectations=expectations, meta=definition.get("meta")))
     for outcome in outcomes:
-        name = privacy.mask_ids_in_text(f"batch-{outcome.batch_id} {outcome.source_name}")
+        name = f"batch-{outcome.batch_id} {file_label(outcome.source_name)}"
         run_id = RunIdentifier(run_name=name, run_time=outcome.received_at)
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=outcome.dataset),

@@ -4,6 +4,12 @@ files by month, and the files themselves.
 Only files inside the data directory's published folders (reports/, feedback/, datadocs/) are served; a path
 that leads anywhere else (``..``, an absolute path, a symlink out) is answered 404 (month_files.resolve). Every
 request needs a signed-in Airflow user (the api-server's JWT cookie or bearer token), like the Airflow UI itself.
+
+Every response says X-Content-Type-Options: nosniff, and every page a Content-Security-Policy, a second line of
+defence behind the escaping of department text (jinja2 autoescape here and in the report; datadocs.file_label):
+- our pages (this index, the quality report: inline CSS and SVG, no script) may run no script at all (`PAGE_POLICY`);
+- the GX Data Docs need their inline scripts and CDN libraries, so they run sandboxed (`DATADOCS_POLICY`): an
+  opaque origin without the Airflow session, no requests, no forms, no navigation of the Airflow window.
 """
 
 from __future__ import annotations
@@ -18,6 +24,32 @@ URL_PREFIX = "/citycredit-reports"
 SECTION_NAMES = {"reports": "质量报告与反馈表", "feedback": "部门反馈表"}
 _TYPES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf",
           ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip
+
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none';"
+    " frame-ancestors 'self'"
+)
+_CDNS = (
+    "https://cdn.jsdelivr.net https://cdnjs.cloudflare.com https://code.jquery.com https://stackpath.bootstrapcdn.com"
+    " https://maxcdn.bootstrapcdn.com https://unpkg.com"
+)  # where GX's Data Docs template loads bootstrap, jquery and vega from
+DATADOCS_POLICY = (
+    f"sandbox allow-scripts allow-popups; default-src 'none'; script-src 'self' 'unsafe-inline' {_CDNS};"
+    f" style-src 'self' 'unsafe-inline' {_CDNS}; font-src 'self' data: {_CDNS}; img-src 'self' data:;"
+    " connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+_ACTIVE = ("text/html", "image/svg+xml", "text/xml", "application/xml", "application/xhtml+xml")
+
+
+def security_headers(relative: str | None, media: str) -> dict[str, str]:
+    """The headers of a response: `relative` is the served file's path under the data directory (None: a page
+    of this app)."""
+    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+    if relative is None or media.startswith(_ACTIVE):
+        datadocs = relative is not None and relative.split("/", 1)[0] == "datadocs"
+        headers["Content-Security-Policy"] = DATADOCS_POLICY if datadocs else PAGE_POLICY
+    return headers
+
 
 INDEX = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>信用数据质量报告</title>
@@ -63,8 +95,8 @@ def create_app(require_login: bool = True):
     app.state.login_dependency = login  # what a test overrides to act as a signed-in user
 
     @app.get("/", response_class=HTMLResponse)
-    def index() -> str:
-        return _index(paths.home())
+    def index() -> HTMLResponse:
+        return HTMLResponse(_index(paths.home()), headers=security_headers(None, "text/html"))
 
     @app.get("/files/{relative:path}")
     def serve(relative: str):
@@ -80,7 +112,7 @@ def create_app(require_login: bool = True):
             media_type=media,
             filename=path.name,
             content_disposition_type="inline" if inline else "attachment",
-            headers={"X-Content-Type-Options": "nosniff"},
+            headers=security_headers(path.relative_to(paths.home().resolve()).as_posix(), media),
         )
 
     return app
