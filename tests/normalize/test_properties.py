@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from citycredit.core import checkdigits, config, identifiers
-from citycredit.normalize import standardize
+from citycredit.normalize import standardize, values
 
 DATASET = "license"
 FIELDS = config.fields(DATASET)
@@ -48,6 +48,10 @@ def has_text(value: str | None, field_type: str = "text") -> bool:
     return isinstance(value, str) and no_text.sub("", unicodedata.normalize("NFKC", value)) != ""
 
 
+def placeholder(value: str) -> bool:
+    return values.placeholder_kind(_NO_TEXT.sub("", unicodedata.normalize("NFKC", value))) is not None
+
+
 def raw_frame(rows: list[list[str | None]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=LABELS, dtype="str")
     frame[standardize.SOURCE_ROW] = range(2, len(rows) + 2)
@@ -66,9 +70,10 @@ def test_normalization_keeps_every_row_and_every_value_that_has_text(rows):
     out = standardize.normalize_frame(raw, DATASET, header_map)
     assert list(out[standardize.SOURCE_ROW]) == list(raw[standardize.SOURCE_ROW])
     for f in FIELDS:
-        had_text = raw[f.label].map(lambda v, t=f.type: has_text(v, t))
+        had_text = raw[f.label].map(lambda v, f=f: has_text(v, f.type) and (f.required or not placeholder(v)))
         kept = out[f.name].notna()
-        # A cell with text keeps a value (interpreted or as cleaned text); an empty one stays empty.
+        # A cell with text keeps a value (interpreted or as cleaned text); an empty one stays empty, and so does a
+        # placeholder ("无", "/", "#N/A") outside a required column.
         assert not (had_text & ~kept).any(), (f.name, raw[f.label][had_text & ~kept].tolist())
         assert not (~had_text & kept).any(), (f.name, raw[f.label][~had_text & kept].tolist())
 

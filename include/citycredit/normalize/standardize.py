@@ -1,24 +1,24 @@
 """Raw department columns → the canonical columns of fields.yaml, still as text.
 
-Header matching (`header_key`, `map_headers`) folds what departments vary (full-width forms, blanks, invisible
-characters, bracket styles, case, the ``_n`` numbering of 行政相对人代码) and looks the folded key up among the
-labels, names and aliases of fields.yaml. Spellings and typos belong in that alias list, not here.
-
-Cell normalization (`normalize_frame`) never drops a row or a value that it cannot interpret:
+Headers are matched in ``headers``; dates, amounts and placeholders are read in ``values``. Cell normalization
+(`normalize_frame`) never drops a row or a value that it cannot interpret:
 
 - every cell: NFKC (full-width letters, digits and punctuation become ASCII, so "（" → "(" and "，" → ",";
   CJK punctuation without a compatibility form, such as 、。〔〕《》“”, stays; side effects accepted: "㎡" → "m2",
-  "①" → "1"), invisible characters (U+200B, U+FEFF, soft hyphen, bidi marks, control characters) removed, runs
-  of whitespace (line breaks included) collapsed to one space, trimmed; empty → missing;
+  "①" → "1"), except a full-width ＝＋－＠ at the start of a cell, which stays full-width so that folding never
+  makes a formula trigger of it; invisible characters (U+200B, U+FEFF, soft hyphen, bidi marks, control
+  characters) removed, runs of whitespace (line breaks included) collapsed to one space, trimmed; empty → missing;
+- a placeholder or an Excel error value (values.placeholder_kind): kept as written in a required column, for
+  validation to name it, else missing;
 - identifier: also upper-cased, all blanks and dashes removed ("XXXXXXXX-X" → "XXXXXXXXX");
-- date: ISO "YYYY-MM-DD" from 2025-09-30, 2025/9/30, 2025.9.30, 20250930, 2025年9月30日, the same with a time
-  of day, or an Excel serial number between 1950 and 2100; "2099/12/31" (长期) becomes "2099-12-31";
+- date: ISO "YYYY-MM-DD" (values.parse_date; 长期 where the field has an open-end date);
 - amount: the unit of the fields is 万元, so "1,500", "1500万元" and "1500万" become "1500"; a value in 元
   ("2000元") is kept as written, because converting it silently would hide the unit error the plausibility
   rule reports;
 - code: synonyms mapped to the national value through include/config/code_tables.yaml;
 - multi_code (处罚类别): split on ; ； 、 , ， ; each item mapped, "其他-xxx" → 其他; stored as the distinct items
-  joined by ";" in the table's order, unknown items after them.
+  joined by ";" in the table's order, unknown items after them. Several columns of the field (处罚类别1,
+  处罚类别2) are read as one list.
 
 Anything not recognised is kept as its cleaned text so that validation reports it. Columns come back as the
 pandas string dtype; missing cells are NA (test with ``pd.isna``). The work is done once per distinct value of a
@@ -27,14 +27,12 @@ column (with pyarrow compute over the distinct values), then taken back to the r
 
 from __future__ import annotations
 
-import datetime
 import functools
 import json
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Context, Decimal, InvalidOperation
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -43,14 +41,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from citycredit.core import config
+from citycredit.normalize import values
+from citycredit.normalize.headers import ASCII_UPPER, INVISIBLE, HeaderMap, header_key, map_headers
+from citycredit.normalize.values import date_parser, parse_amount, parse_date
+
+__all__ = [
+    "EXTRA",
+    "INVISIBLE",
+    "SOURCE_ROW",
+    "HeaderMap",
+    "code_table_for",
+    "header_key",
+    "map_headers",
+    "normalize_frame",
+    "parse_amount",
+    "parse_date",
+]
 
 SOURCE_ROW = "_source_row"
 EXTRA = "_extra"
-
-# Characters that carry no text: soft hyphen, zero-width and bidi marks, word joiners, BOM, C0/C1 controls
-# other than the whitespace ones. Literal characters, or \xhh escapes (never \uhhhh, which RE2 lacks), so that
-# Python re and RE2 (pyarrow compute) read the same class.
-INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff" r"\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
 # Whitespace that can survive NFKC (which already maps U+3000, NBSP and U+2000-U+200A to a space).
 _BLANKS = "\t\n\x0b\x0c\r \x85\u1680\u2028\u2029"
 _INVISIBLE_RE = f"[{INVISIBLE}]"
@@ -59,77 +68,10 @@ _COLLAPSE_RE = f"[{_BLANKS}]{{2,}}|[{_BLANKS.replace(' ', '')}]"
 # Strings NFKC leaves alone: ASCII and CJK unified ideographs, which are most of every file.
 _NFKC_NEEDED_RE = r"[^\x00-\x7f" "\u4e00-\u9fff]"
 _IDENTIFIER_DROP_RE = f"[{_BLANKS}\\-\u2010-\u2015\u2212]"
-
-
-# --- Headers ------------------------------------------------------------------------------------------------
-
-_HEADER_DROP = re.compile(f"[\\s{INVISIBLE}*※]")  # \s in Python re is Unicode-aware; * and ※ mark 必填
-_BRACKETS = str.maketrans("[]【】〔〕", "()()()")
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_NUMBERED = re.compile(r"^[^()]*_[0-9]+\(([^()]+)\)$")  # 行政相对人代码_1(统一社会信用代码)
-# A bracketed filling hint after a label: (必填), (选填), (YYYY-MM-DD), (格式:...). Units such as (万元) are
-# part of the label and never stripped.
-_HINT = re.compile(r"\([^()]*(?:必填|选填|可选|YYYY|格式)[^()]*\)")
-_RENAMED = re.compile(r"#[0-9]+$")  # the reader's name for a repeated header: "许可类别#2"
-
-
-def header_key(text: str) -> str:
-    """The folded form of a header used for matching.
-
-    NFKC, no whitespace or invisible characters, no required-field markers (* ※), ASCII round brackets,
-    ASCII upper case; "X_n(Y)" becomes "Y" because the _n numbering differs between sources.
-    """
-    key = _HEADER_DROP.sub("", str(text))
-    key = _HEADER_DROP.sub("", unicodedata.normalize("NFKC", key))
-    key = key.translate(_BRACKETS).translate(_ASCII_UPPER)
-    numbered = _NUMBERED.match(key)
-    return numbered.group(1) if numbered else key
-
-
-@dataclass
-class HeaderMap:
-    """How a file's headers map to a dataset's canonical columns."""
-
-    columns: dict[str, str] = field(default_factory=dict)  # original header → canonical name
-    unknown: list[str] = field(default_factory=list)  # headers that match no field
-    missing_required: list[str] = field(default_factory=list)  # canonical names of absent required fields
-    duplicates: list[str] = field(default_factory=list)  # headers whose field an earlier header already took
-
-
-@functools.cache
-def _header_lookup(dataset: str) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for f in config.fields(dataset):
-        for text in (f.name, f.label, *f.aliases):
-            key = header_key(text)
-            if lookup.setdefault(key, f.name) != f.name:
-                raise config.ConfigError(
-                    f"fields.yaml: {dataset}: header {text!r} matches both {lookup[key]} and {f.name}"
-                )
-    return lookup
-
-
-def map_headers(headers: list[str], dataset: str) -> HeaderMap:
-    """Match each header to a canonical column: the exact folded key first, then without a filling hint.
-
-    A header whose field an earlier header already took (also the reader's "X#2" for a repeated "X") is a
-    duplicate; its values end up in ``_extra``.
-    """
-    lookup = _header_lookup(dataset)
-    result = HeaderMap()
-    taken: set[str] = set()
-    for header in headers:
-        key = header_key(header)
-        name = lookup.get(key) or lookup.get(_HINT.sub("", key)) or lookup.get(_RENAMED.sub("", key))
-        if name is None:
-            result.unknown.append(header)
-        elif name in taken:
-            result.duplicates.append(header)
-        else:
-            taken.add(name)
-            result.columns[header] = name
-    result.missing_required = [f.name for f in config.fields(dataset) if f.required and f.name not in taken]
-    return result
+# A full-width formula trigger first in a cell (after blanks): NFKC would make an ASCII one of it.
+_WIDE_TRIGGER_RE = f"^[{_BLANKS}\u3000\u00a0{INVISIBLE}]*[\uff1d\uff0b\uff0d\uff20]"
+_WIDE_TRIGGERS = dict(zip("=+-@", "\uff1d\uff0b\uff0d\uff20", strict=True))
+_NOTHING_FILLED = pa.array(sorted(values.PLACEHOLDERS | values.EXCEL_ERRORS), pa.large_string())
 
 
 # --- Vectorised text cleaning over pyarrow arrays ---------------------------------------------------------------
@@ -147,11 +89,23 @@ def _where_matching(arr: pa.Array, pattern: str, fn: Callable[[pa.Array], pa.Arr
 
 
 def _clean_text(arr: pa.Array) -> pa.Array:
+    original = arr
     arr = _where_matching(arr, _NFKC_NEEDED_RE, lambda a: pc.utf8_normalize(a, "NFKC"))
     arr = _where_matching(arr, _INVISIBLE_RE, lambda a: pc.replace_substring_regex(a, _INVISIBLE_RE, ""))
     arr = _where_matching(arr, _COLLAPSE_RE, lambda a: pc.replace_substring_regex(a, _COLLAPSE_RE, " "))
     arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    wide = pc.fill_null(pc.match_substring_regex(original, _WIDE_TRIGGER_RE), False)
+    if not pc.any(wide).as_py():
+        return arr
+    rewidened = [_WIDE_TRIGGERS[v[0]] + v[1:] for v in pc.filter(arr, wide).to_pylist()]
+    return pc.replace_with_mask(arr, wide, pa.array(rewidened, arr.type))
+
+
+def _nothing_filled(arr: pa.Array) -> pa.Array:
+    """Per cleaned value, whether it is a placeholder or an Excel error value (values.placeholder_kind)."""
+    folded = pc.utf8_upper(pc.replace_substring_regex(arr, r"\s+", ""))
+    return pc.fill_null(pc.is_in(folded, _NOTHING_FILLED.cast(arr.type)), False)
 
 
 def _clean_identifier(arr: pa.Array) -> pa.Array:
@@ -176,61 +130,11 @@ def _per_value(fn: Callable[[str], str | None]) -> Callable[[pa.Array], pa.Array
     return apply
 
 
-# --- Dates --------------------------------------------------------------------------------------------------
-
-_DATE = re.compile(
-    r"(?:([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})"
-    r"|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?"
-    r"|([0-9]{4})([0-9]{2})([0-9]{2}))"
-    r"(?:[ T]?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
-)
-_SERIAL = re.compile(r"([0-9]{5})(?:\.[0-9]+)?")
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-# Excel serials accepted in a date column: 1950-01-01 .. 2100-12-31. Other five-digit numbers are not dates.
-_SERIAL_RANGE = (
-    (datetime.date(1950, 1, 1) - _EXCEL_EPOCH).days,
-    (datetime.date(2100, 12, 31) - _EXCEL_EPOCH).days,
-)
-
-
-def parse_date(text: str) -> str | None:
-    """ISO "YYYY-MM-DD" for a date written any supported way; None when it is not one."""
-    match = _DATE.fullmatch(text)
-    if match:
-        groups = [g for i, g in enumerate(match.groups()) if g is not None and i != 1]
-        try:
-            return datetime.date(*map(int, groups)).isoformat()
-        except ValueError:
-            return None
-    serial = _SERIAL.fullmatch(text)
-    if serial and _SERIAL_RANGE[0] <= int(serial.group(1)) <= _SERIAL_RANGE[1]:
-        return (_EXCEL_EPOCH + datetime.timedelta(days=int(serial.group(1)))).isoformat()
-    return None
-
-
-# --- Amounts ------------------------------------------------------------------------------------------------
-
-_AMOUNT_CONTEXT = Context(prec=60)  # wider than decimal(18,6), so normalize() never rounds
-_AMOUNT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
-
-
-def parse_amount(text: str) -> str | None:
-    """The canonical decimal text of an amount in 万元 ("0.20" → "0.2", "1,500万元" → "1500"); None if not one."""
-    number = text.replace(" ", "").removesuffix("万元").removesuffix("万")
-    if not _AMOUNT.fullmatch(number) or not any(c.isdigit() for c in number):
-        return None
-    try:
-        value = Decimal(number.replace(",", ""))
-    except InvalidOperation:
-        return None
-    return "0" if value.is_zero() else format(value.normalize(_AMOUNT_CONTEXT), "f")
-
-
 # --- Code tables --------------------------------------------------------------------------------------------
 
 
 def _value_key(text: str) -> str:
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text)).translate(_ASCII_UPPER)
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text)).translate(ASCII_UPPER)
 
 
 @dataclass(frozen=True)
@@ -290,18 +194,34 @@ def _multi_code_parser(table: CodeTable) -> Callable[[str], str | None]:
 # --- Frames -------------------------------------------------------------------------------------------------
 
 
-def _column_transform(f: config.Field) -> Callable[[pa.Array], pa.Array]:
-    """What a column of this field's type goes through, as a function over an array of distinct values."""
+def _typed(dataset: str, f: config.Field) -> Callable[[pa.Array], pa.Array]:
+    """What a cleaned column of this field's type goes through, as a function over an array of distinct values."""
     if f.type == "text":
-        return _clean_text
+        return lambda arr: arr
     if f.type == "identifier":
-        return lambda arr: _clean_identifier(_clean_text(arr))
-    parse: Callable[[str], str | None] | None = {"date": parse_date, "amount": parse_amount}.get(f.type)
+        return _clean_identifier
+    parse: Callable[[str], str | None] | None = {"date": date_parser(dataset, f.name), "amount": parse_amount}.get(
+        f.type
+    )
     if parse is None:
         table = code_table_for(f.name)
         parse = _multi_code_parser(table) if f.type == "multi_code" else _code_parser(table)
-    per_value = _per_value(parse)
-    return lambda arr: per_value(_clean_text(arr))
+    return _per_value(parse)
+
+
+def _column_transform(dataset: str, f: config.Field) -> Callable[[pa.Array], pa.Array]:
+    """Cleaning, then the field's type; a placeholder stays as written in a required column, else is emptied."""
+    typed = _typed(dataset, f)
+
+    def transform(arr: pa.Array) -> pa.Array:
+        arr = _clean_text(arr)
+        nothing = _nothing_filled(arr)
+        if not pc.any(nothing).as_py():
+            return typed(arr)
+        kept = arr if f.required else pa.nulls(len(arr), arr.type)
+        return pc.if_else(nothing, kept, typed(arr))
+
+    return transform
 
 
 def _by_distinct_value(column: pd.Series, transform: Callable[[pa.Array], pa.Array]) -> pd.Series:
@@ -319,8 +239,8 @@ def _extra_json(columns: dict[str, pd.Series], index: pd.Index) -> pd.Series:
         return pa.scalar(value, pa.large_string())
 
     joined = None
-    for header, values in columns.items():
-        arr = pa.array(values.array)
+    for header, column in columns.items():
+        arr = pa.array(column.array)
         escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
         fragment = pc.binary_join_element_wise(
             text(json.dumps(header, ensure_ascii=False) + ':"'), escaped, text('"'), text("")
@@ -336,18 +256,30 @@ def _extra_json(columns: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     return pd.Series(pd.array(wrapped, dtype="str"), index=index)
 
 
+def _joined(raw: pd.DataFrame, headers: list[str]) -> pd.Series:
+    """The one column of a field several headers feed (a multi_code field): their non-empty values joined by ";"."""
+    if len(headers) == 1:
+        return raw[headers[0]]
+    arrays = [pa.array(raw[h].array).cast(pa.large_string()) for h in headers]
+    arrays = [pc.if_else(pc.equal(pc.utf8_trim_whitespace(a), ""), pa.scalar(None, a.type), a) for a in arrays]
+    joined = pc.binary_join_element_wise(*arrays, pa.scalar(";", pa.large_string()), null_handling="skip")
+    joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, joined.type), joined)
+    return pd.Series(pd.array(joined, dtype="str"), index=raw.index, name=headers[0])
+
+
 def normalize_frame(raw: pd.DataFrame, dataset: str, header_map: HeaderMap) -> pd.DataFrame:
     """Every canonical column of the dataset (absent → NA), ``_source_row`` and ``_extra``.
 
     ``_extra`` holds, as a compact JSON object, the non-empty values of every raw column that feeds no canonical
     column: unknown headers, duplicate headers and cells beyond the header row.
     """
-    source_of = {name: header for header, name in header_map.columns.items()}
+    sources = header_map.sources()
     empty = pd.Series(pd.array(np.full(len(raw), None), dtype="str"), index=raw.index)
     out: dict[str, pd.Series] = {}
     for f in config.fields(dataset):
-        header = source_of.get(f.name)
-        out[f.name] = empty if header not in raw.columns else _by_distinct_value(raw[header], _column_transform(f))
+        present = [h for h in sources.get(f.name, ()) if h in raw.columns]
+        column = _joined(raw, present) if present else None
+        out[f.name] = empty if column is None else _by_distinct_value(column, _column_transform(dataset, f))
     out[SOURCE_ROW] = raw[SOURCE_ROW]
     leftovers = [c for c in raw.columns if c != SOURCE_ROW and c not in header_map.columns]
     out[EXTRA] = _extra_json({c: _by_distinct_value(raw[c], _clean_text) for c in leftovers}, raw.index)
