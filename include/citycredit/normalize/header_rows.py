@@ -33,6 +33,11 @@ def find_header(rows: list[list[str | None]], dataset: str | None) -> int | None
 _EDGE_INVISIBLE = re.compile(f"^[\\s{standardize.INVISIBLE}]+|[\\s{standardize.INVISIBLE}]+$")
 
 
+def header_width(cells: list[str | None]) -> int:
+    """The columns of a header row: up to its last cell that is not blank (as `column_names` counts them)."""
+    return next((i for i in range(len(cells), 0, -1) if _EDGE_INVISIBLE.sub("", cells[i - 1] or "")), 0)
+
+
 def column_names(cells: list[str | None]) -> tuple[list[str], list[str]]:
     """Header names (trimmed, trailing empty cells dropped, the rest made unique) and notes about renames."""
     trimmed = [_EDGE_INVISIBLE.sub("", c) if c else "" for c in cells]

@@ -13,8 +13,8 @@ import pandas as pd
 
 from citycredit.core.cell_text import cell_text
 from citycredit.normalize.header_rows import unique_name
-from citycredit.normalize.tables import Table, UnreadableFile, chunked_frames
-from citycredit.normalize.text_encodings import SAMPLE_BYTES, detect_encoding
+from citycredit.normalize.tables import MAX_COLUMNS, Table, UnreadableFile, chunked_frames, too_many_columns
+from citycredit.normalize.text_encodings import LINES, SAMPLE_BYTES, detect_encoding
 
 JSON_MAX_RECORD_CHARS = 64 * 1024**2  # one record larger than this is a broken file, not a record
 _JSON_BLOCK = 1 << 20
@@ -30,9 +30,13 @@ def open_json(path: Path, encoding_hint: str | None, chunksize: int) -> Table:
         sample = fh.read(SAMPLE_BYTES)
         at_eof = not fh.read(1)
     label, codec, bom = detect_encoding(sample, at_eof, encoding_hint)
+    if codec == LINES:  # JSON is not read by lines (a whole array may be one line): one encoding for the file
+        codec = "gb18030" if label == "gb18030" else "utf-8"
     keys: dict[str, None] = {}
     for _, record in _json_records(path, codec, bom):
         keys.update(dict.fromkeys(record))
+        if len(keys) > MAX_COLUMNS:
+            raise too_many_columns(len(keys), "JSON记录中的字段名（各条记录合计）至少")
     if not keys:
         raise UnreadableFile("文件为空：JSON中没有任何记录")
     headers = [k if k.strip() else unique_name(f"第{i}列", list(keys)) for i, k in enumerate(keys, start=1)]

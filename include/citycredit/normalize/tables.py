@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from citycredit.normalize import standardize
-from citycredit.normalize.header_rows import overflow_names
+from citycredit.normalize.header_rows import overflow_names, unique_name
+
+# Reading is bounded by the cells that hold data, never by the columns a sheet can address (16,384): a table with
+# more columns than this (a header this wide, or values in this many different columns) is refused. A national
+# template has 15 to 40 columns.
+MAX_COLUMNS = 1000
+# Cells in one chunk of rows: a wide table is read fewer rows at a time (100,000 rows of up to 50 columns).
+CHUNK_CELLS = 5_000_000
 
 
 class UnreadableFile(Exception):
@@ -27,6 +34,18 @@ class UnreadableFile(Exception):
     @property
     def reason(self) -> str:
         return self.reason_zh
+
+
+def too_many_columns(count: int, where: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"列数过多：{where}有{count}列，超过上限{MAX_COLUMNS}列，不是一张报送数据表；"
+        "请删除多余的列或表格外的内容后重新报送"
+    )
+
+
+def chunk_rows(chunksize: int, width: int) -> int:
+    """Rows per chunk for a table this wide: ``chunksize``, fewer when the chunk would exceed ``CHUNK_CELLS``."""
+    return max(1, min(chunksize, CHUNK_CELLS // max(width, 1)))
 
 
 @dataclass
@@ -58,7 +77,8 @@ def finish_chunk(frame: pd.DataFrame, source_rows: np.ndarray, n_headers: int) -
 def chunked_frames(
     numbered: Iterator[tuple[int, list[str | None]]], headers: list[str], chunksize: int
 ) -> Iterator[pd.DataFrame]:
-    """Frames of at most ``chunksize`` rows from (source row, cells) pairs."""
+    """Frames of at most ``chunksize`` rows (fewer for a wide table) from (source row, cells) pairs."""
+    chunksize = chunk_rows(chunksize, len(headers))
     batch: list[list[str | None]] = []
     numbers: list[int] = []
     for number, cells in numbered:
@@ -76,3 +96,43 @@ def _rows_frame(batch: list[list[str | None]], numbers: list[int], headers: list
     padded = [cells + [None] * (width - len(cells)) for cells in batch]
     frame = pd.DataFrame(padded, columns=overflow_names(headers, width), dtype="str")
     return finish_chunk(frame, np.asarray(numbers), len(headers))
+
+
+def sparse_frames(
+    numbered: Iterator[tuple[int, dict[int, str]]], headers: list[str], chunksize: int
+) -> Iterator[pd.DataFrame]:
+    """Frames from (source row, {column number: text}) pairs: one column per header, and one per column beyond the
+    header that holds a value in the chunk; never a column for the empty cells between them.
+
+    Raises `UnreadableFile` once the header and the columns beyond it holding a value exceed ``MAX_COLUMNS``.
+    """
+    width = len(headers)
+    beyond: set[int] = set()  # columns beyond the header that held a value, in the whole table so far
+    batch: list[dict[int, str]] = []
+    numbers: list[int] = []
+    columns: set[int] = set()  # ... in this chunk
+    for number, cells in numbered:
+        wide = [c for c in cells if c > width]
+        if wide:
+            beyond.update(wide)
+            if width + len(beyond) > MAX_COLUMNS:
+                raise too_many_columns(width + len(beyond), f"截至第{number}行，有内容的列")
+            columns.update(wide)
+        batch.append(cells)
+        numbers.append(number)
+        if len(batch) >= chunk_rows(chunksize, width + len(columns)):
+            yield _sparse_frame(batch, numbers, headers, sorted(columns))
+            batch, numbers, columns = [], [], set()
+    if batch:
+        yield _sparse_frame(batch, numbers, headers, sorted(columns))
+
+
+def _sparse_frame(
+    batch: list[dict[int, str]], numbers: list[int], headers: list[str], beyond: list[int]
+) -> pd.DataFrame:
+    names = list(headers)
+    for column in beyond:
+        names.append(unique_name(f"第{column}列", names))
+    positions = [*range(1, len(headers) + 1), *beyond]
+    data = {name: [cells.get(p) for cells in batch] for name, p in zip(names, positions, strict=True)}
+    return finish_chunk(pd.DataFrame(data, columns=names, dtype="str"), np.asarray(numbers), len(headers))

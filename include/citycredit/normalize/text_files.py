@@ -6,7 +6,6 @@ record it cannot read exactly, pandas reads the rest and says what is wrong, in 
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import functools
@@ -23,9 +22,29 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from citycredit.normalize.header_rows import HEADER_SEARCH_ROWS, column_names, find_header, overflow_names
-from citycredit.normalize.tables import Table, UnreadableFile, finish_chunk
-from citycredit.normalize.text_encodings import SAMPLE_BYTES, detect_encoding
+from citycredit.normalize.header_rows import (
+    HEADER_SEARCH_ROWS,
+    column_names,
+    find_header,
+    header_width,
+    overflow_names,
+)
+from citycredit.normalize.tables import (
+    MAX_COLUMNS,
+    Table,
+    UnreadableFile,
+    chunk_rows,
+    finish_chunk,
+    too_many_columns,
+)
+from citycredit.normalize.text_encodings import (
+    LINES,
+    SAMPLE_BYTES,
+    codec_label,
+    decode_sample,
+    detect_encoding,
+    encodings_of,
+)
 
 OVERFLOW_COLUMNS = 8  # cells a CSV row may have beyond its header before the file counts as broken
 ARROW_BLOCK_BYTES = 4 * 1024**2  # bytes pyarrow parses at a time
@@ -36,6 +55,7 @@ _STR = pd.StringDtype(na_value=np.nan)  # the dtype of read_csv(dtype=str)
 @dataclass(frozen=True)
 class _TextLayout:
     codec: str  # decodes the bytes after the BOM
+    arrow_codec: str  # what pyarrow decodes with: UTF-8 natively, where the file should be UTF-8 throughout
     delimiter: str
     headers: list[str]
     header_row: int
@@ -52,21 +72,31 @@ def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunks
         sample = fh.read(SAMPLE_BYTES)
         at_eof = not fh.read(1)
     label, codec, bom = detect_encoding(sample, at_eof, encoding_hint)
-    text = codecs.getincrementaldecoder(codec)().decode(sample[bom:], final=at_eof)
+    text = decode_sample(sample[bom:], codec, at_eof)
     delimiter = _detect_delimiter(text)
     records = _leading_records(text, delimiter, at_eof)
+    if not records and not at_eof:
+        raise _first_record_too_long(text, delimiter)
     index = find_header([cells for cells, _ in records], dataset)
     if index is None:
         if at_eof:
             raise UnreadableFile("文件为空：没有表头，也没有数据")
         raise UnreadableFile(f"文件开头的{len(records)}行都是空行，找不到表头")
+    if (width := header_width(records[index][0])) > MAX_COLUMNS:
+        raise too_many_columns(width, f"第{index + 1}行的表头")
     headers, notes = column_names(records[index][0])
     if index + 1 < len(records) and len(records[index + 1][0]) > len(headers) + OVERFLOW_COLUMNS:
         # pandas would cut a first record this wide down to the header with a warning, and lose the rest
         raise UnreadableFile(_too_wide_reason(index + 2, len(records[index + 1][0]), len(headers)))
-    consumed = text[: records[index][1]]
+    header_end = bom + _byte_length(sample[bom:], text[: records[index][1]], codec)
     layout = _TextLayout(
-        codec, delimiter, headers, index + 1, bom + len(consumed.encode(codec)), len(records[index][0])
+        codec,
+        "utf-8" if codec == LINES and label.startswith("utf-8") else codec,
+        delimiter,
+        headers,
+        index + 1,
+        header_end,
+        len(records[index][0]),
     )
     return Table(
         path=path,
@@ -76,8 +106,28 @@ def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunks
         encoding=label,
         sheet=None,
         notes=notes,
-        _rows=functools.partial(_text_chunks, path, layout, chunksize),
+        # pyarrow and pandas must cut the same chunks: both read at most the header and the overflow allowance
+        _rows=functools.partial(_text_chunks, path, layout, chunk_rows(chunksize, len(headers) + OVERFLOW_COLUMNS)),
     )
+
+
+def _first_record_too_long(text: str, delimiter: str) -> UnreadableFile:
+    """Why the first record does not end within the sample: too many columns, else an unclosed quote or no line
+    breaks (the header search would otherwise see no rows at all)."""
+    cells = text.count(delimiter) + 1
+    if cells > MAX_COLUMNS:
+        return too_many_columns(cells, f"文件第一行（前{SAMPLE_BYTES // 1024}KB内仍未结束）至少")
+    return UnreadableFile(
+        f"文件第一行超过{SAMPLE_BYTES // 1024}KB仍未结束：可能缺少换行符，或有引号没有闭合；请检查后重新报送"
+    )
+
+
+def _byte_length(raw: bytes, text: str, codec: str) -> int:
+    """Bytes of ``raw`` that decode to ``text``, which ends at a line break; line by line for `LINES`."""
+    if codec != LINES:
+        return len(text.encode(codec))
+    lines = len(io.StringIO(text, newline="").readlines())  # splits at \n, \r and \r\n, as bytes.splitlines
+    return sum(len(line) for line in raw.splitlines(keepends=True)[:lines])
 
 
 def _detect_delimiter(text: str) -> str:
@@ -166,7 +216,7 @@ def _arrow_reader(fh: BinaryIO, layout: _TextLayout) -> pacsv.CSVStreamingReader
     columns = layout.columns()
     return pacsv.open_csv(
         fh,
-        read_options=pacsv.ReadOptions(column_names=columns, encoding=layout.codec, block_size=ARROW_BLOCK_BYTES),
+        read_options=pacsv.ReadOptions(column_names=columns, encoding=layout.arrow_codec, block_size=ARROW_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(columns, pa.large_string()), null_values=[""], strings_can_be_null=True
@@ -191,10 +241,14 @@ def _ends_in_open_quote(path: Path, last_cell: str | None, codec: str) -> bool:
 
     pyarrow reads such a cell up to the end of the file; pandas refuses the file. A false alarm only costs speed.
     """
-    tail = ('"' + (last_cell or "").replace('"', '""')).encode(codec)
+    tails = {('"' + (last_cell or "").replace('"', '""')).encode(encoding) for encoding in encodings_of(codec)}
     with path.open("rb") as fh:
-        fh.seek(max(0, fh.seek(0, io.SEEK_END) - len(tail)))
-        return fh.read() == tail
+        end = fh.seek(0, io.SEEK_END)
+        for tail in tails:
+            fh.seek(max(0, end - len(tail)))
+            if fh.read() == tail:
+                return True
+    return False
 
 
 def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
@@ -221,7 +275,7 @@ def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[
                     yield finish_chunk(chunk, layout.header_row + 1 + chunk.index.to_numpy(), len(layout.headers))
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
-                f"文件中途出现无法按{layout.codec}解码的内容：可能混用了多种编码，或文件已损坏；"
+                f"文件中途出现无法按{codec_label(layout.codec)}解码的内容：可能混用了多种编码，或文件已损坏；"
                 "请统一另存为UTF-8或GBK编码后重新报送"
             ) from exc
         except pd.errors.ParserError as exc:

@@ -11,15 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from citycredit.core.cell_text import cell_text
+from citycredit.core import config
+from citycredit.normalize import standardize
 from citycredit.normalize.header_rows import (
     HEADER_MIN_MATCHES,
     HEADER_SEARCH_ROWS,
     column_names,
     find_header,
+    header_width,
     label_matches,
 )
-from citycredit.normalize.tables import Table, UnreadableFile, chunked_frames
+from citycredit.normalize.sheet_cells import dense, sheet_rows
+from citycredit.normalize.tables import MAX_COLUMNS, Table, UnreadableFile, sparse_frames, too_many_columns
 
 # Zip-bomb guard, read from the zip directory before anything is decompressed. A real sheet compresses about
 # 15:1; a bomb by 1000:1.
@@ -27,6 +30,7 @@ MAX_UNCOMPRESSED_BYTES = 8 * 1024**3
 BOMB_RATIO = 100
 BOMB_MIN_BYTES = 64 * 1024**2
 SHEET_KEYWORDS = {"license": ("行政许可", "许可"), "penalty": ("行政处罚", "处罚"), "credit_list": ("名单",)}
+INSTRUCTION_KEYWORDS = ("说明", "须知", "代码表", "字典")
 # Faults of a damaged workbook: truncated or corrupt zip members, broken XML inside them.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError)
 _DAMAGED_REASON = "文件已损坏或被截断：无法解压或解析Excel文件的内容；请重新导出后报送"
@@ -79,22 +83,33 @@ def _workbook(path: Path) -> Iterator:
 
 
 def _top_rows(ws) -> list[list[str | None]]:
-    ws.reset_dimensions()  # exporters often write a wrong <dimension>; never let it cut rows off
-    return [[cell_text(v) for v in row] for row in ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+    """The first rows of a sheet, empty ones included, each up to its last cell holding a value."""
+    rows: list[list[str | None]] = [[] for _ in range(HEADER_SEARCH_ROWS)]
+    for number, cells in sheet_rows(ws, last_row=HEADER_SEARCH_ROWS):
+        rows[number - 1] = dense(cells)
+    return rows
 
 
 def _pick_sheet(workbook, dataset: str | None):
-    """The sheet named for the dataset; else the first visible sheet with a recognisable header; else the first."""
+    """The visible sheet with a recognisable header, preferring one named for the dataset and not an instructions
+    sheet (填报说明 comes first in many templates); without any such header, the first sheet named for the
+    dataset, else the first visible sheet that is not instructions, else the first visible one."""
     visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
     if not visible:
         raise UnreadableFile("不是有效的Excel文件：工作簿中没有可见的工作表")
     keywords = SHEET_KEYWORDS.get(dataset or "", ())
-    named = [ws for ws in visible if any(k in ws.title for k in keywords)]
-    for ws in named or visible:
+    ranked = []
+    for position, ws in enumerate(visible):
         rows = _top_rows(ws)
-        if named or any(label_matches(cells, dataset) >= HEADER_MIN_MATCHES for cells in rows):
-            return ws, rows
-    return visible[0], _top_rows(visible[0])
+        best = max((label_matches(cells, dataset) for cells in rows), default=0)
+        named = any(k in ws.title for k in keywords)
+        instructions = any(k in ws.title for k in INSTRUCTION_KEYWORDS)
+        ranked.append(((best < HEADER_MIN_MATCHES, not named, instructions, -best, position), ws, rows))
+    if any(key[0] is False for key, _, _ in ranked):
+        _, ws, rows = min(ranked, key=lambda item: item[0])
+        return ws, rows
+    _, ws, rows = min(ranked, key=lambda item: (item[0][1], item[0][2], item[0][4]))
+    return ws, rows
 
 
 def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
@@ -104,6 +119,8 @@ def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
         index = find_header(rows, dataset)
         if index is None:
             raise UnreadableFile(f"文件为空：工作表“{ws.title}”没有任何内容")
+        if (width := header_width(rows[index])) > MAX_COLUMNS:
+            raise too_many_columns(width, f"工作表“{ws.title}”第{index + 1}行的表头")
         headers, notes = column_names(rows[index])
         sheet = ws.title
     return Table(
@@ -114,15 +131,25 @@ def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
         encoding=None,
         sheet=sheet,
         notes=notes,
-        _rows=functools.partial(_xlsx_chunks, path, sheet, index + 1, headers, chunksize),
+        _rows=functools.partial(
+            _xlsx_chunks, path, sheet, index + 1, headers, _date_columns(headers, dataset), chunksize
+        ),
     )
 
 
-def _xlsx_chunks(path: Path, sheet: str, header_row: int, headers: list[str], chunksize: int) -> Iterator[pd.DataFrame]:
+def _date_columns(headers: list[str], dataset: str | None) -> frozenset[int]:
+    """Columns (1-based) whose header is a date field's (of the dataset, or of any dataset)."""
+    columns: set[int] = set()
+    for name in [dataset] if dataset else config.DATASETS:
+        dates = {f.name for f in config.fields(name) if f.type == "date"}
+        mapped = standardize.map_headers(headers, name).columns
+        columns.update(i for i, h in enumerate(headers, start=1) if mapped.get(h) in dates)
+    return frozenset(columns)
+
+
+def _xlsx_chunks(
+    path: Path, sheet: str, header_row: int, headers: list[str], dates: frozenset[int], chunksize: int
+) -> Iterator[pd.DataFrame]:
     with _workbook(path) as workbook:
-        ws = workbook[sheet]
-        ws.reset_dimensions()
-        rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
-        numbered = ((number, [cell_text(v) for v in row]) for number, row in enumerate(rows, start=header_row + 1))
-        nonblank = ((n, cells) for n, cells in numbered if any(c is not None for c in cells))
-        yield from chunked_frames(nonblank, headers, chunksize)
+        rows = sheet_rows(workbook[sheet], first_row=header_row + 1, date_columns=dates)
+        yield from sparse_frames(rows, headers, chunksize)
