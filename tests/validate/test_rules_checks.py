@@ -86,32 +86,6 @@ def test_a_fine_written_in_yuan_and_entered_as_wan_yuan_is_suspicious(content, a
     assert penalties.fine_unit_plausible_ok(frame).tolist() == [plausible]
 
 
-LIMITS = [
-    penalties.SummaryLimit(since="1996-10-01", citizen_yuan=50, organisation_yuan=1000),
-    penalties.SummaryLimit(since="2021-07-15", citizen_yuan=200, organisation_yuan=3000),
-]
-
-
-@pytest.mark.parametrize(
-    ("cflb", "fk", "kind", "decided", "summary"),
-    [
-        ("警告", None, "法人及非法人组织", "2025-09-26", True),
-        ("罚款", "0.02", "自然人", "2025-09-26", True),
-        ("罚款", "0.0201", "自然人", "2025-09-26", False),
-        ("罚款", "0.02", "个体工商户", "2025-09-26", True),
-        ("警告;罚款", "0.3", "法人及非法人组织", "2025-09-26", True),
-        ("罚款", "0.3", "法人及非法人组织", "2020-01-10", False),  # old Art. 33: 1000 元
-        ("罚款", "0.005", "自然人", "2020-01-10", True),  # old Art. 33: 50 元
-        ("罚款", None, "自然人", "2025-09-26", False),  # the missing amount is R4's business
-        ("警告;没收违法所得", None, "自然人", "2025-09-26", False),
-    ],
-)
-def test_the_summary_procedure_heuristic(cflb, fk, kind, decided, summary):
-    frame = pd.DataFrame({"cflb": col(cflb), "fk": col(fk), "lb": col(kind), "jdrq": col(decided)})
-    ok = penalties.summary_procedure_ok(frame, LIMITS, ["警告", "罚款"], ["自然人", "个体工商户"])
-    assert ok.tolist() == [not summary]
-
-
 def test_rows_sharing_a_key_must_share_their_content():
     keys = pd.Series(pd.array([1, 1, 2, 2, 3, None], dtype="Int64"))
     contents = pd.Series(pd.array([10, 11, 20, 20, 30, 40], dtype="Int64"))

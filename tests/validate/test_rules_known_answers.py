@@ -98,7 +98,7 @@ def test_findings_name_the_chinese_label_of_their_field(utf8_results):
     assert findings.loc[(5, "CF-PLAU-NR_FK-UNIT"), "label"] == "罚款金额（万元）"
     assert findings.loc[(16, "CF-TIME-LATE"), "label"] == "处罚决定日期"
     assert findings.loc[(19, "CF-DATE-ORDER-JDRQ-GSJZQ"), "label"] == "公示截止期"
-    assert findings.loc[(8, "CF-PLAU-SUMMARY"), "label"] is None  # a finding about the whole row
+    assert findings.loc[(8, "CF-PLAU-SUMMARY"), "label"] == "行政处罚决定书文号"
     labels = {f.label for f in config.fields("penalty")}
     assert set(findings["label"].dropna()) <= labels
 

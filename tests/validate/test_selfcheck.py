@@ -37,7 +37,7 @@ def test_json_output_exit_status_and_masking(tmp_path):
     unit = next(f for f in report["findings"] if f["rule"] == "CF-PLAU-NR_FK-UNIT")
     assert unit["row"] == 5 and unit["field"] == "罚款金额（万元）"
     assert (unit["category"], unit["severity"]) == ("plausibility", "warning")
-    assert next(f for f in report["findings"] if f["rule"] == "CF-PLAU-SUMMARY")["field"] is None
+    assert next(f for f in report["findings"] if f["rule"] == "CF-PLAU-SUMMARY")["field"] == "行政处罚决定书文号"
     assert not any(i in result.stdout + result.stderr for i in IDS_IN_FEEDS)
 
 

@@ -4,10 +4,11 @@
   positions 9-17 are the 组织机构代码 with its own GB 11714 mod-11 check.
 - 居民身份证号码, GB 11643-1999: mod-11 check, "10X98765432".
 - 工商注册号 (15 digits), GB/T 17710 hybrid MOD 11,10.
+- 组织机构代码, GB 11714-1997: 8 body characters and a mod-11 check, printed "XXXXXXXX-X".
 
 The scalar check-character functions live in `citycredit.core.checkdigits` and are re-exported here. The
-vectorised functions (`uscc_format_ok`, `uscc_check_ok`, `id_card_ok`, `regno_ok`) check whole columns and
-back the custom GX expectations in `citycredit.validate.expectations.identifiers`.
+vectorised functions (`uscc_format_ok`, `uscc_check_ok`, `id_card_ok`, `regno_ok`, `org_code_ok`) check whole
+columns and back the custom GX expectations in `citycredit.validate.expectations.identifiers`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 ID18_PATTERN = r"^[0-9]{17}[0-9Xx]$"
 ID15_PATTERN = r"^[0-9]{15}$"
 REGNO_PATTERN = r"^[0-9]{15}$"
+ORG_PATTERN = r"^[0-9A-Z]{8}[0-9X]$"  # after normalization, which drops the dash of "XXXXXXXX-X"
 BIRTH_DATE_FLOOR = 19000101
 
 
@@ -170,4 +172,19 @@ def regno_ok(s: pd.Series) -> pd.Series:
         total = (p + column) % 10
         p = np.where(total == 0, 10, total) * 2 % 11
     ok[rows] = (11 - p) % 10 == digits[:, 14]
+    return _result(s, ok)
+
+
+def org_code_ok(s: pd.Series) -> pd.Series:
+    """组织机构代码 (GB 11714): 8 digits or upper-case letters and the mod-11 check character (0-9 or X).
+
+    The dash of the printed form "XXXXXXXX-X" must be gone (normalization drops it). Anything else is False;
+    absent values are True.
+    """
+    s = as_text(s)
+    rows = _matches(s, ORG_PATTERN)
+    ok = ~_present(s)
+    codes = _char_matrix(s, rows, 9)
+    total = _ORG_VALUE[codes[:, :8]] @ _ORG_W
+    ok[rows] = _ORG_CHECK_BYTE[11 - total % 11] == codes[:, 8]
     return _result(s, ok)

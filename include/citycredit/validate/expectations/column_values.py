@@ -82,12 +82,6 @@ def lists_any(s: pd.Series, items: list[str], separator: str = ";") -> np.ndarra
     return on_distinct(s, lambda u: u.map(lambda v: not wanted.isdisjoint(v.split(separator))), False, "bool")
 
 
-def lists_only(s: pd.Series, items: list[str], separator: str = ";") -> np.ndarray:
-    """Whether each row's multi-valued code is present and lists nothing but ``items``."""
-    allowed = set(items)
-    return on_distinct(s, lambda u: u.map(lambda v: set(v.split(separator)) <= allowed), False, "bool")
-
-
 def contains_any(frame: pd.DataFrame, keywords: list[str]) -> np.ndarray:
     """Whether any of the frame's text columns contains one of the keywords."""
     if not keywords or frame.shape[1] == 0:

@@ -1,11 +1,12 @@
 """Custom GX expectations for the check digits of Chinese identifiers.
 
-Importing this module registers three expectation types, so that a suite JSON can name them:
+Importing this module registers four expectation types, so that a suite JSON can name them:
 
 - ``expect_column_values_to_be_valid_uscc``: 统一社会信用代码 check characters (GB 32100 and the embedded
   GB 11714 组织机构代码). Values of the wrong shape pass: the built-in regex expectation reports those.
 - ``expect_column_values_to_be_valid_id_card``: 居民身份证号码 (GB 11643), 18- or 15-digit.
 - ``expect_column_values_to_be_valid_registration_number``: 15-digit 工商注册号 (GB/T 17710 MOD 11,10).
+- ``expect_column_values_to_be_valid_org_code``: 9-character 组织机构代码 (GB 11714 mod 11).
 
 Each is a ColumnMapExpectation: ``meta``, ``mostly``, ``row_condition`` and ``result_format`` (including
 ``unexpected_index_column_names``) work as for built-in expectations; null values are not evaluated.
@@ -48,10 +49,12 @@ def _condition_metric(metric_name: str, check: Callable[[pd.Series], pd.Series])
 USCC_METRIC = "column_values.citycredit_valid_uscc"
 ID_CARD_METRIC = "column_values.citycredit_valid_id_card"
 REGNO_METRIC = "column_values.citycredit_valid_registration_number"
+ORG_CODE_METRIC = "column_values.citycredit_valid_org_code"
 
 _condition_metric(USCC_METRIC, identifiers.uscc_check_ok)
 _condition_metric(ID_CARD_METRIC, identifiers.id_card_ok)
 _condition_metric(REGNO_METRIC, identifiers.regno_ok)
+_condition_metric(ORG_CODE_METRIC, identifiers.org_code_ok)
 
 
 class _IdentifierExpectation(ColumnMapExpectation):
@@ -138,3 +141,10 @@ class ExpectColumnValuesToBeValidRegistrationNumber(_IdentifierExpectation):
 
     map_metric = REGNO_METRIC
     requirement: ClassVar[str] = "15-digit 工商注册号 with a correct check digit (GB/T 17710 MOD 11,10)"
+
+
+class ExpectColumnValuesToBeValidOrgCode(_IdentifierExpectation):
+    """Expect 组织机构代码 values to be 8 digits or upper-case letters and a correct GB 11714 check character."""
+
+    map_metric = ORG_CODE_METRIC
+    requirement: ClassVar[str] = "9-character 组织机构代码 with a correct check character (GB 11714)"
