@@ -54,6 +54,14 @@ def land_feed(feed_id: str) -> list[int]:
     return batch_ids
 
 
+def find_strays() -> list[str]:
+    """Files in the landing inbox no file feed reads (an unknown department or feed folder, a file outside any
+    feed's folder): logged and recorded for the monthly quality report, left where they are. Their paths."""
+    from citycredit.feeds import strays
+
+    return [s.path for s in strays.find(warehouse.engine(), registry.load())]
+
+
 def unreadable(path: Path, feed: registry.Feed) -> str | None:
     """None when the file can be opened as a table of the feed's dataset, else the Chinese reason why not.
 
