@@ -91,9 +91,12 @@ def _top_rows(ws) -> list[list[str | None]]:
 
 
 def _pick_sheet(workbook, dataset: str | None):
-    """The visible sheet with a recognisable header, preferring one named for the dataset and not an instructions
-    sheet (填报说明 comes first in many templates); without any such header, the first sheet named for the
-    dataset, else the first visible sheet that is not instructions, else the first visible one."""
+    """The visible sheet most like the dataset's data, by the first of these that tells sheets apart:
+
+    not an instructions sheet (填报说明 often comes first, and may show the header as an example); named for the
+    dataset (行政许可, 处罚, 名单) with some known labels; a recognisable header; named for the dataset; the most
+    known labels; the first.
+    """
     visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
     if not visible:
         raise UnreadableFile("不是有效的Excel文件：工作簿中没有可见的工作表")
@@ -104,11 +107,9 @@ def _pick_sheet(workbook, dataset: str | None):
         best = max((label_matches(cells, dataset) for cells in rows), default=0)
         named = any(k in ws.title for k in keywords)
         instructions = any(k in ws.title for k in INSTRUCTION_KEYWORDS)
-        ranked.append(((best < HEADER_MIN_MATCHES, not named, instructions, -best, position), ws, rows))
-    if any(key[0] is False for key, _, _ in ranked):
-        _, ws, rows = min(ranked, key=lambda item: item[0])
-        return ws, rows
-    _, ws, rows = min(ranked, key=lambda item: (item[0][1], item[0][2], item[0][4]))
+        key = (instructions, not (named and best), best < HEADER_MIN_MATCHES, not named, -best, position)
+        ranked.append((key, ws, rows))
+    _, ws, rows = min(ranked, key=lambda item: item[0])
     return ws, rows
 
 
