@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CITYCREDIT_HOME ?= $(CURDIR)/.citycredit
 
-.PHONY: install demo test lint bench lock clean
+.PHONY: install demo up down test lint bench lock clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/citycredit demo
 
+# The local Airflow (api-server, scheduler, dag-processor, triggerer) on the demo's warehouse; prints the URL and
+# the sign-in. `make down` stops it and the embedded warehouse.
+up: install
+	$(BIN)/citycredit up $(if $(PORT),--port $(PORT))
+
+down:
+	@if [ -x $(BIN)/citycredit ]; then $(BIN)/citycredit down; fi
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -38,5 +46,6 @@ bench: install
 lock: | $(BIN)/uv
 	$(BIN)/uv pip compile --quiet --python $(BIN)/python --extra dev pyproject.toml -o requirements/constraints.txt
 
-clean:
+# Stops what runs on the data directory first: deleting it under a running PostgreSQL would leave the server orphaned.
+clean: down
 	rm -rf $(VENV) $(CITYCREDIT_HOME)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import sys
 
-from citycredit.cli import arguments, batches, bench, check, db, demo, export, indicators, report
+from citycredit.cli import arguments, batches, bench, check, db, demo, export, indicators, report, stack
 
-COMMAND_GROUPS = (db, demo, batches, indicators, export, check, bench, report)
+COMMAND_GROUPS = (db, demo, stack, batches, indicators, export, check, bench, report)
 
 
 def build_parser() -> arguments.Parser:

@@ -1,10 +1,14 @@
-"""A self-contained Airflow home under the data directory, for the demo, the tests and local runs.
+"""A self-contained Airflow home under the data directory, for the demo, the tests and the local Airflow.
 
-SQLite metadata is enough for ``airflow dags test``; production uses docker-compose.yaml instead.
+SQLite metadata is enough for ``airflow dags test`` and for the local services ``citycredit up`` starts (with
+Airflow's LocalExecutor, as ``airflow standalone`` runs); production uses docker-compose.yaml instead. The settings
+go into every child process's environment and into the home's ``airflow.cfg``, so that an ``airflow`` command
+typed with ``AIRFLOW_HOME`` pointing there also sees our DAGs and plugin and no example DAGs.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import subprocess
 import sys
@@ -17,20 +21,38 @@ POOLS = {
     "citycredit_http_feeds": (2, "department HTTP APIs"),
     "citycredit_sql_feeds": (2, "department databases"),
 }
+CONFIG_FILE = "airflow.cfg"
+
+
+def home() -> Path:
+    return paths.data_path("airflow")
+
+
+def variable(section: str, key: str) -> str:
+    """The environment variable that overrides an Airflow setting."""
+    return f"AIRFLOW__{section.upper()}__{key.upper()}"
+
+
+def settings(timezone: str | None = None) -> dict[tuple[str, str], str]:
+    """(section, key) → value of every Airflow setting citycredit gives its home."""
+    base = home()
+    return {
+        ("database", "sql_alchemy_conn"): f"sqlite:///{base / 'airflow.db'}",
+        ("core", "dags_folder"): str(paths.DAGS_DIR),
+        ("core", "plugins_folder"): str(paths.PLUGINS_DIR),
+        ("core", "load_examples"): "False",
+        # Read only when not given: a broken registry names itself later, where the time zone is used.
+        ("core", "default_timezone"): timezone or city.timezone().key,
+        ("core", "unit_test_mode"): "False",
+        ("logging", "base_log_folder"): str(base / "logs"),
+    }
 
 
 def environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
-    home = paths.data_path("airflow")
-    env.setdefault("AIRFLOW_HOME", str(home))
-    env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
-    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(paths.DAGS_DIR))
-    env.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(paths.PLUGINS_DIR))
-    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    if "AIRFLOW__CORE__DEFAULT_TIMEZONE" not in env:  # read only when needed: a broken registry names itself later
-        env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = city.timezone().key
-    env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
-    env.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(home / "logs"))
+    env.setdefault("AIRFLOW_HOME", str(home()))
+    for (section, key), value in settings(env.get(variable("core", "default_timezone"))).items():
+        env.setdefault(variable(section, key), value)
     env.setdefault("CITYCREDIT_HOME", str(paths.home()))
     return env
 
@@ -51,7 +73,24 @@ def run(*args: str, check: bool = True, capture: bool = False) -> subprocess.Com
 
 
 def initialize() -> None:
-    """Create or upgrade the metadata database and the pools; safe to run again."""
-    run("db", "migrate", capture=True)
+    """Create or upgrade the metadata database and the pools, and write our settings into the home's airflow.cfg;
+    safe to run again."""
+    run("db", "migrate", capture=True)  # Airflow writes its default airflow.cfg (with its secrets) on first use
+    write_config(Path(environment()["AIRFLOW_HOME"]) / CONFIG_FILE)
     for name, (slots, description) in POOLS.items():
         run("pools", "set", name, str(slots), f"citycredit: {description}", capture=True)
+
+
+def write_config(path: Path) -> None:
+    """Set our settings in an airflow.cfg, keeping every other value in it (the secrets Airflow generated)."""
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(path, encoding="utf-8")
+    for (section, key), value in settings(os.environ.get(variable("core", "default_timezone"))).items():
+        if not config.has_section(section):
+            config.add_section(section)
+        config.set(section, key, value)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    with scratch.open("w", encoding="utf-8") as out:
+        out.write("# Airflow settings of the citycredit home; citycredit sets its own keys again at every start.\n")
+        config.write(out)
+    scratch.replace(path)
