@@ -25,7 +25,7 @@ from citycredit import cli
 from citycredit.core import migrations, paths, warehouse
 from citycredit.feeds import registry
 from citycredit.indicators import compute
-from citycredit.publish import feedback, indicator_form, month_files
+from citycredit.publish import feedback, indicator_form, month_files, monthly
 from citycredit.tasks import ingest
 
 pytestmark = pytest.mark.db
@@ -107,6 +107,8 @@ SEPTEMBER = [
     ),
 ]
 AUGUST = [record("平顶山市示例三号有限公司", "914403001922038216", 6, 许可决定日期="2025-08-01", 有效期自="2025-08-01")]
+JUNE = [record("平顶山市示例二号有限公司", "91110108551385082Q", 8, 许可决定日期="2025-06-02", 有效期自="2025-06-02")]
+TREND = ["2025-06", "2025-07", "2025-08", "2025-09"]  # July has no delivery and is not computed: a gap
 
 
 @dataclass
@@ -139,7 +141,8 @@ def run_ingest() -> None:
 
 @pytest.fixture(scope="module")
 def month(server_url, tmp_path_factory):
-    """2025-08 and 2025-09 delivered, ingested and their indicators computed; 2025-09 published."""
+    """2025-06, 2025-08 and 2025-09 delivered, ingested and their indicators computed (2025-07 has no values);
+    2025-09 published."""
     home = tmp_path_factory.mktemp("home")
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     name = f"cc_report_{uuid.uuid4().hex[:10]}"
@@ -152,12 +155,14 @@ def month(server_url, tmp_path_factory):
         mp.setenv("CITYCREDIT_WAREHOUSE_URL", url)
         migrations.upgrade(engine)
         inbox = home / "landing" / "inbox"
+        deliver(inbox, "许可_2025-06.csv", JUNE, "2025-06-05T10:00")
+        run_ingest()
         deliver(inbox, "许可_2025-08.csv", AUGUST, "2025-08-05T10:00")
         run_ingest()
         deliver(inbox, "许可_2025-09.csv", SEPTEMBER, "2025-09-05T10:00")
         deliver(inbox, UNREADABLE_NAME, None, "2025-09-06T10:00", raw=b"")
         run_ingest()
-        for m in ("2025-08", "2025-09"):
+        for m in ("2025-06", "2025-08", "2025-09"):
             compute.compute_month(engine, m)
         published = month_files.publish(engine, "2025-09")
     yield Month(home, url, engine, published)
@@ -190,7 +195,7 @@ def test_report_is_one_offline_file_with_the_months_figures(month):
     assert "50.0%" in html and "3 / 6" in html and "16.7%" in html
     assert html.count("<svg") == 7, "six trend charts and the department chart"
     assert BAD_CODE in html, "the 错码 is listed"
-    assert "本月尚未报送行政处罚数据（数据源 scjg_penalty）" in html, "a feed with nothing this month is chased"
+    assert "2025年09月尚未报送行政处罚数据（数据源 scjg_penalty）" in html, "a feed with nothing this month is chased"
     assert "3 条记录未通过校验且尚未更正" in html
     assert PERSON_ID not in html
     assert 'href="%E5%9F%8E' in html, "the 反馈表 is linked"
@@ -264,6 +269,117 @@ def test_department_text_shows_literally_and_runs_nothing(month, page):
     assert not [m for m in page.messages if m.startswith(("dialog", "pageerror"))], page.messages
 
 
+# --- the report as a clerk reads it, at 1366×768 ------------------------------------------------------------------
+
+SCREEN = {"width": 1366, "height": 768}
+SHOT = Path("/tmp/quality_report_1366x768.png")
+
+
+@pytest.fixture
+def screen(page):
+    page.set_viewport_size(SCREEN)
+    return page
+
+
+def chart_texts(page, chart: int, part: str) -> list[str]:
+    """The texts of one part of a trend chart: xtick / ytick labels (matplotlib's SVG groups)."""
+    return page.locator("figure.chart").nth(chart).locator(f'g[id^="{part}_"] text').all_text_contents()
+
+
+def test_trend_charts_draw_a_line_over_the_months_with_a_gap_where_a_month_has_no_data(month, screen):
+    screen.goto(month.published.report.as_uri())
+    assert screen.locator("h3").inner_text() == "趋势（2025年06月至2025年09月，近12个月内有数据的月份）"
+    charts = screen.locator(".charts figure.chart")
+    assert charts.count() == 6
+    for i in range(6):
+        assert chart_texts(screen, i, "xtick") == TREND, f"chart {i}: one tick per month since the first with data"
+    reported = screen.locator("#trend-shuanggongshi_reported")
+    assert reported.locator("use").count() == 3, "a point for each month with a value: June, August, September"
+    line = reported.locator("path").first.get_attribute("d")
+    assert line.count("M") == 2 and line.count("L") == 1, "June stands alone, July is a gap, August–September a line"
+    accuracy = screen.locator("#trend-shuanggongshi_accuracy")
+    assert accuracy.locator("use").count() == 3
+
+
+def test_chart_text_is_readable_and_no_tick_reads_negative(month, screen):
+    screen.goto(month.published.report.as_uri())
+    sizes = screen.evaluate(
+        """() => [...document.querySelectorAll('.charts figure.chart g[id^="xtick_"] text,'
+                + '.charts figure.chart g[id^="ytick_"] text')].map(t => {
+            const m = t.getScreenCTM();
+            return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+        })"""
+    )
+    assert len(sizes) > 30 and min(sizes) >= 11, f"axis text is drawn at {min(sizes):.1f} px at the least"
+    for i in range(6):
+        ticks = chart_texts(screen, i, "ytick")
+        assert len(ticks) >= 2, f"chart {i} has a value axis"
+        assert not [t for t in ticks if t.startswith(("-", "\u2212"))], f"chart {i}: {ticks}"
+    empty = screen.locator(".charts figure.chart").nth(4)  # 严重失信名单主体占比: no value in any month
+    assert "暂无数据" in empty.inner_text() and chart_texts(screen, 4, "ytick")[0] == "0%"
+
+
+def test_every_count_names_the_month_it_covers(month, screen):
+    screen.goto(month.published.report.as_uri())
+    totals = screen.locator("#month-totals").inner_text()
+    assert totals == "2025年09月（按文件接收时间计）共接收 6 条记录：入库 3，隔离 3，重复 0。"
+    headings = screen.locator("h2").all_inner_texts()
+    assert len(headings) == 6 and all("2025年09月" in h for h in headings), headings
+    assert "本月" not in screen.locator("body").inner_text(), "no count left to a month the reader must guess"
+
+
+def test_times_are_the_citys(month, screen):
+    screen.goto(month.published.report.as_uri())
+    body = screen.locator("body").inner_text()
+    assert "2025年09月报送截止时间：2025年09月20日 17:00（北京时间）" in body
+    stamp = re.search(r"本报告生成时间：(\d{4}-\d\d-\d\d \d\d:\d\d)（北京时间）", body)
+    assert stamp, body[:300]
+    generated = datetime.strptime(stamp[1], "%Y-%m-%d %H:%M").replace(tzinfo=CITY)
+    assert abs((datetime.now(CITY) - generated).total_seconds()) < 3600, "generated now, in the city's time"
+    unreadable = f"2025-09-06 10:00（北京时间）接收的文件“{UNREADABLE_NAME}”无法读取"
+    assert unreadable in body, "the delivery's time as the department's clock showed it, not 02:00 UTC"
+
+
+def test_scorecard_shows_the_data_scored_points_and_lists_the_manual_items_apart(month, screen):
+    with month.engine.connect() as conn:
+        items = monthly.query(
+            conn,
+            "SELECT item, basis, points, max_points FROM mart.scorecard_items"
+            " WHERE month = '2025-09-01' AND department_id = 'scjg'",
+            {},
+        )
+    data = [i for i in items if i["basis"] == "data"]
+    awaiting = [i for i in items if i["basis"] == "missing"]
+    assert data and awaiting, "the fixture has items of both kinds"
+    points = f"{sum(i['points'] for i in data):,.0f} / {sum(i['max_points'] for i in data):,.0f}"
+    screen.goto(month.published.report.as_uri())
+    cell = screen.locator("table").nth(0).locator("tbody tr").nth(0).locator("td.score").inner_text()
+    assert cell.splitlines() == [points, f"另 {len(awaiting)} 项待人工评分"]
+    row = screen.locator("#scorecard tbody tr", has_text="平顶山市市场监督管理局")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1] == f"{points}（{len(data)} 项）"
+    for item in awaiting:
+        assert f"{item['item']}（{item['max_points']:,.0f} 分" in cells[3]
+    assert cells[4] == "待人工评分完成", "no total out of 100 while items await manual scoring"
+
+
+def test_headers_stay_on_one_line_at_1366_by_768(month, screen):
+    screen.goto(month.published.report.as_uri())
+    lines = screen.evaluate(
+        """() => [...document.querySelectorAll('th')].map(th => {
+            const range = document.createRange();
+            range.selectNodeContents(th);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return [th.innerText, tops.size];
+        })"""
+    )
+    screen.screenshot(path=str(SHOT), full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(SHOT, ARTIFACTS / SHOT.name)
+    assert lines and [text for text, count in lines if count != 1] == []
+    assert screen.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"], "nothing scrolls sideways"
+
+
 # --- the 城市信用指标数据反馈表 -------------------------------------------------------------------------------
 
 
@@ -281,6 +397,12 @@ def test_indicator_form_is_prefilled_from_the_warehouse_and_marks_what_needs_ent
     assert line[6].value == indicator_form.PREFILLED
     accuracy = lines[("三", "双公示上报数据准确率")]
     assert accuracy[3].value == pytest.approx(0.5)
+    assert ws["A2"].value == "报送截止时间：2025年09月20日 17:00（北京时间）；黄色单元格待人工填报"
+    assert accuracy[7].value == indicator_form.explanation("shuanggongshi_accuracy")
+    assert accuracy[7].value.startswith("正确数据量 / 报送数据量。正确数据 = 通过全部必过校验规则并入库的记录")
+    assert lines[("二十五", "近12个月严重失信名单主体退出比例")][7].value.startswith("近 12 个月移出严重失信主体名单")
+    explained = [r[7].value for r in ws.iter_rows(min_row=4) if r[2].value]
+    assert all(explained) and not [t for t in explained if re.search(r"\.ya?ml|include/|config", t)]
     manual = lines[("十八", None)]
     assert manual[1].value == "开展各类诚信宣传活动次数"
     assert manual[3].value is None and manual[6].value == indicator_form.MANUAL
@@ -299,10 +421,9 @@ def test_feedback_workbook_gives_the_rejected_rows_as_sent_with_findings(month):
     wb = load_workbook(path)
     sheets = wb.sheetnames
     assert sheets[0] == feedback.SUMMARY and sheets[-1] == feedback.WARNINGS
-    rejected = [wb[s] for s in sheets if s.startswith("退回_")]
-    assert len(rejected) == 1
-    ws = rejected[0]
-    assert ws["A1"].value == "文件：许可_2025-09.csv（行政许可）"
+    assert sheets[1:-1] == ["退回_许可_2025-09"], "named after the delivered file, not the batch"
+    ws = wb["退回_许可_2025-09"]
+    assert ws["A1"].value == "文件：许可_2025-09.csv（行政许可）；接收时间：2025-09-05 10:00（北京时间）"
     assert ws["A2"].value == "以下为报送时的原始内容"
     assert [c.value for c in ws[3]] == ["源行号", "问题说明", *HEADERS]
     rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=4)}
@@ -329,8 +450,12 @@ def test_feedback_summary_and_warnings_sheets(month):
     summary = [[c.value for c in r] for r in wb[feedback.SUMMARY].iter_rows()]
     assert summary[0][0] == "平顶山市市场监督管理局 2025年09月 数据质量反馈"
     assert summary[2][:2] == ["双公示准确率", "50.0%"]
+    assert summary[1][:2] == ["报送截止时间", "2025-09-20 17:00（北京时间）"]
     assert summary[3][:2] == ["双公示迟报率", "16.7%"]
+    assert ["2025年09月接收的文件"] == [v for v in summary[5] if v]
+    assert summary[6][:3] == ["文件", "数据类型", "接收时间（北京时间）"]
     files = {r[0]: r for r in summary if r and r[0] in ("许可_2025-09.csv", UNREADABLE_NAME)}
+    assert files["许可_2025-09.csv"][2] == "2025-09-05 10:00", "the city's time, not UTC (02:00)"
     assert files["许可_2025-09.csv"][3:9] == ["已入库", 6, 3, 3, 0, 1]
     assert "许可_2025-09.csv" in files and len(files) == 1, "an unreadable delivery has no batch"
     rules = {r[0]: r[2] for r in summary if r and isinstance(r[2], int) and r[0] and r[0].startswith("XK-")}

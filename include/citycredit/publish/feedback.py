@@ -3,8 +3,9 @@
 Sheets:
 - 汇总: the department's files of the month (received, loaded, rejected, duplicate rows; unreadable files with the
   reason), its 准确率 and 迟报率, and how often each rule failed;
-- 退回_<batch>: per file with rejected rows, those rows exactly as the department sent them (its own header row,
-  re-read from the stored file) with the source row number and a column of findings;
+- 退回_<file>: per file with rejected rows (named after the file, see sheet_title), those rows exactly as the
+  department sent them (its own header row, re-read from the stored file) with the source row number and a column
+  of findings;
 - 警告: the warnings on loaded rows (late reports, suspicious values), by file and source row.
 Department text is neutralized (= + - @) and 身份证 numbers are masked (citycredit.publish.cells).
 """
@@ -12,6 +13,8 @@ Department text is neutralized (= + - @) and 身份证 numbers are masked (cityc
 from __future__ import annotations
 
 import logging
+import os
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -27,8 +30,31 @@ from citycredit.publish import cells, monthly
 
 log = logging.getLogger(__name__)
 
-SUMMARY, WARNINGS = "汇总", "警告"
+SUMMARY, WARNINGS, REJECTED_PREFIX = "汇总", "警告", "退回_"
+SHEET_TITLE_MAX = 31
+UNSAFE_IN_TITLE = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 STATUS = {"loaded": "已入库", "rejected": "无法读取", "landed": "待处理", "normalized": "待校验", "validated": "待入库"}
+
+
+def sheet_title(source_name: str, taken: Sequence[str]) -> str:
+    """退回_<the file's name without extension>, as Excel allows a sheet name: at most 31 characters, none of
+    [ ] : * ? / \\ or control characters, no apostrophe at either end, and unlike every name in ``taken`` (Excel
+    compares them ignoring case): a (2), (3), ... suffix tells apart files whose names agree that far."""
+    stem = os.path.splitext(source_name)[0] or source_name
+    base = REJECTED_PREFIX + (UNSAFE_IN_TITLE.sub("_", stem).strip("' ") or "文件")
+    used = {t.casefold() for t in taken}
+    title, n = _fit(base, SHEET_TITLE_MAX), 1
+    while title.casefold() in used:
+        n += 1
+        title = _fit(base, SHEET_TITLE_MAX - len(f"({n})")) + f"({n})"
+    return title
+
+
+def _fit(text: str, limit: int) -> str:
+    """The longest start of text within limit UTF-16 units (how Excel counts a sheet name's length)."""
+    while len(text.encode("utf-16-le")) // 2 > limit:
+        text = text[:-1]
+    return text
 
 
 def file_name(department_id: str, month: date) -> str:
@@ -89,8 +115,12 @@ def _rejected_sheet(wb, conn: sa.Connection, batch: dict, findings: list[dict]) 
     for f in findings:
         by_row.setdefault(f["source_row"], []).append(_finding_text(f))
     file_level = by_row.get(None, [])
-    ws = wb.create_sheet(f"退回_{batch['batch_id']}"[:31])
-    cells.append_row(ws, [f"文件：{batch['source_name']}（{monthly.dataset_label(batch['dataset'])}）"])
+    ws = wb.create_sheet(sheet_title(batch["source_name"], wb.sheetnames))
+    cells.append_row(
+        ws,
+        [f"文件：{batch['source_name']}（{monthly.dataset_label(batch['dataset'])}）；"
+         f"接收时间：{monthly.local_time(batch['received_at'])}"],
+    )  # fmt: skip
     raw = _raw_rows(batch, {q["source_row"] for q in quarantined})
     if raw is not None:
         headers, rows = raw
@@ -114,22 +144,24 @@ def _rejected_sheet(wb, conn: sa.Connection, batch: dict, findings: list[dict]) 
 
 def _summary(ws, dept: registry.Department, first: date, batches: list[dict], values: dict, rules: list[dict]):
     cells.append_row(ws, [f"{dept.name} {first:%Y年%m月} 数据质量反馈"])
-    cells.append_row(ws, ["报送截止时间", f"{periods.reporting_deadline(first):%Y-%m-%d %H:%M}"])
+    cells.append_row(ws, ["报送截止时间", monthly.local_time(periods.reporting_deadline(first))])
     cells.append_row(ws, ["双公示准确率", *_rate(values.get("shuanggongshi_accuracy"))])
     cells.append_row(ws, ["双公示迟报率", *_rate(values.get("shuanggongshi_late"))])
     ws.append([])
-    cells.append_row(ws, ["文件", "数据类型", "接收时间", "状态", "接收", "入库", "退回", "重复", "带警告", "说明"])
+    cells.append_row(ws, [f"{first:%Y年%m月}接收的文件"])
+    received = f"接收时间（{monthly.zone_name()}）"
+    cells.append_row(ws, ["文件", "数据类型", received, "状态", "接收", "入库", "退回", "重复", "带警告", "说明"])
     for b in batches:
         cells.append_row(
             ws,
-            [b["source_name"], monthly.dataset_label(b["dataset"]), f"{b['received_at']:%Y-%m-%d %H:%M}",
+            [b["source_name"], monthly.dataset_label(b["dataset"]), monthly.local_time(b["received_at"], named=False),
              STATUS.get(b["status"], b["status"]), b["received"], b["loaded"], b["quarantined"], b["duplicate"],
              b["with_warnings"], b["status_reason"]],
         )  # fmt: skip
     if not batches:
         cells.append_row(ws, ["本月未收到该部门报送的文件"])
     ws.append([])
-    cells.append_row(ws, ["规则", "说明", "失败次数"])
+    cells.append_row(ws, ["规则", "说明", f"失败次数（{first:%Y年%m月}接收的文件）"])
     for r in rules:
         cells.append_row(ws, [r["rule_id"], r["message"], int(r["failed"])])
     if not rules:

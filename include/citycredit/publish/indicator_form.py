@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from citycredit.core import config
 from citycredit.core.months import month_start
 from citycredit.indicators import compute, definitions, periods
-from citycredit.publish import cells
+from citycredit.publish import cells, monthly
 
 FORM_FILE = Path(__file__).with_name("indicator_form.yaml")
 HEADERS = ["序号", "指标", "指标项", "填报值", "分子", "分母", "填报方式", "口径说明"]
@@ -26,11 +26,26 @@ ENTRY_FILL = "FFF2CC"
 def form() -> dict:
     raw = cast("dict[str, Any]", config.load_yaml(FORM_FILE.name, FORM_FILE.parent))  # the package's own file
     known = definitions.definitions()
+    texts = raw.get("explanations") or {}
     for i, item in enumerate(raw.get("items") or []):
         for ind in item.get("indicators") or []:
             if ind not in known:
                 raise config.ConfigError(f"{FORM_FILE.name}: items[{i}]: unknown indicator {ind!r}")
+            if not texts.get(ind):
+                raise config.ConfigError(f"{FORM_FILE.name}: explanations.{ind}: missing")
+    for ind, text in texts.items():
+        if ind not in known:
+            raise config.ConfigError(f"{FORM_FILE.name}: explanations: unknown indicator {ind!r}")
+        try:
+            str(text).format(**known[ind].params)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise config.ConfigError(f"{FORM_FILE.name}: explanations.{ind}: not a text of its params: {exc}") from None
     return raw
+
+
+def explanation(indicator: str) -> str:
+    """The indicator's 口径说明 as the form states it, its params filled in."""
+    return str(form()["explanations"][indicator]).format(**definitions.definition(indicator).params)
 
 
 def file_name(month: date) -> str:
@@ -68,7 +83,7 @@ def rows(engine: sa.Engine, month: str | date) -> list[dict]:
                     "numerator": v.get("numerator"),
                     "denominator": v.get("denominator"),
                     "how": PREFILLED if v.get("value") is not None else NO_DATA,
-                    "source": f"口径见 include/config/indicators.yaml 指标 {d.id}",
+                    "source": explanation(d.id),
                     "format": _number_format(d, spec.get("number_formats") or {}),
                 }
             )
@@ -86,7 +101,7 @@ def write(engine: sa.Engine, month: str | date, target: Path) -> Path:
     cells.append_row(ws, [f"{form()['title']}（{first:%Y年%m月}）"])
     ws["A1"].font = Font(bold=True, size=14)
     deadline = periods.reporting_deadline(first)
-    cells.append_row(ws, [f"报送截止时间：{deadline:%Y年%m月%d日 %H:%M}；黄色单元格待人工填报"])
+    cells.append_row(ws, [f"报送截止时间：{monthly.local_time(deadline, '%Y年%m月%d日 %H:%M')}；黄色单元格待人工填报"])
     cells.append_row(ws, HEADERS)
     for cell in ws[3]:
         cell.font = Font(bold=True)

@@ -8,12 +8,12 @@ file names, reasons) is returned with 身份证 numbers masked; escaping is the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from citycredit.core import datasets, paths, privacy
+from citycredit.core import city, datasets, paths, privacy
 from citycredit.core.months import add_months, month_start
 from citycredit.feeds import registry
 from citycredit.indicators import compute, definitions, periods, scorecard
@@ -31,6 +31,7 @@ HEADLINE = (  # (indicator, how it reads): the city's figures the report follows
 LIST_INDICATORS = ("serious_list_share", "serious_list_exit_rate")
 TOP_RULES = 3
 USCC_LIST_LIMIT = 500
+ZONE_NAMES = {"Asia/Shanghai": "北京时间"}  # what a clerk calls the city's time zone; others are shown by key
 EMPTY = {"numerator": None, "denominator": None, "value": None}  # an indicator without a value this month
 
 
@@ -48,6 +49,18 @@ class MonthReport:
     list_ratios: list[dict]
     chase: list[dict]  # {"department": ..., "what": ...}
     totals: dict = field(default_factory=dict)
+
+
+def zone_name() -> str:
+    """What a clerk calls the city's time zone (北京时间 for Asia/Shanghai; others by their key)."""
+    zone = city.timezone()
+    return ZONE_NAMES.get(zone.key, zone.key)
+
+
+def local_time(moment: datetime, layout: str = "%Y-%m-%d %H:%M", named: bool = True) -> str:
+    """An instant in the city's time zone, followed by the zone's name unless a heading names it already."""
+    text = moment.astimezone(city.timezone()).strftime(layout)
+    return f"{text}（{zone_name()}）" if named else text
 
 
 def mask(value):
@@ -70,17 +83,20 @@ def query(conn: sa.Connection, sql: str, params: dict) -> list[dict]:
 
 
 def _trend(conn: sa.Connection, first: date) -> dict[str, list[tuple[date, Decimal | None]]]:
+    """Each headline indicator's city value by month, from the first month any of them has a value (at most
+    TREND_MONTHS back) to ``first``; None where a month has no value."""
     months = [add_months(first, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
     values = {
         (r["indicator"], r["month"]): r["value"]
         for r in query(
             conn,
             "SELECT indicator, month, value FROM mart.indicator_values WHERE scope = 'city' AND dataset = 'all'"
-            " AND month BETWEEN :a AND :b AND indicator = ANY(:ids)",
+            " AND month BETWEEN :a AND :b AND indicator = ANY(:ids) AND value IS NOT NULL",
             {"a": months[0], "b": first, "ids": [i for i, _ in HEADLINE]},
         )
     }
-    return {ind: [(m, values.get((ind, m))) for m in months] for ind, _ in HEADLINE}
+    shown = months[min((months.index(m) for _, m in values), default=len(months) - 1) :]
+    return {ind: [(m, values.get((ind, m))) for m in shown] for ind, _ in HEADLINE}
 
 
 def _batches(conn: sa.Connection, params: dict) -> list[dict]:
@@ -114,13 +130,44 @@ def _deadline_items(conn: sa.Connection, first: date) -> dict[str, dict]:
     ids = {it.id for annex in raw["annexes"].values() for it in annex["items"] if it.data == "feeds_by_deadline"}
     rows = query(
         conn,
-        "SELECT i.department_id, i.points, i.max_points, i.note, t.points AS total, t.max_points AS total_max,"
-        " t.grade, t.items_missing FROM mart.scorecard_items i"
-        " LEFT JOIN mart.scorecard_totals t USING (month, department_id)"
-        " WHERE i.month = :m AND i.item_id = ANY(:ids)",
+        "SELECT department_id, points, max_points, note FROM mart.scorecard_items WHERE month = :m"
+        " AND item_id = ANY(:ids)",
         {"m": first, "ids": sorted(ids)},
     )
     return {r["department_id"]: r for r in rows}
+
+
+def scores(conn: sa.Connection, first: date) -> dict[str, dict]:
+    """Each department's scorecard for the month as the report shows it: the items scored from data (points and
+    their maximum), those scored by hand, and those awaiting manual scoring (name, maximum, 附加分 or not); the
+    total and grade once nothing awaits."""
+    items = [((name, it.id), it) for name, annex in scorecard.load()["annexes"].items() for it in annex["items"]]
+    position = {key: i for i, (key, _) in enumerate(items)}  # the annex's own order
+    extra = {key for key, it in items if it.extra}
+    rows = query(
+        conn,
+        "SELECT i.department_id, i.annex, i.item_id, i.item, i.max_points, i.points, i.basis, t.points AS total,"
+        " t.max_points AS total_max, t.grade FROM mart.scorecard_items i"
+        " JOIN mart.scorecard_totals t USING (month, department_id) WHERE i.month = :m",
+        {"m": first},
+    )
+    result: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: position.get((r["annex"], r["item_id"]), len(position))):
+        card = result.setdefault(
+            r["department_id"],
+            {**{basis: {"points": Decimal(0), "max": Decimal(0), "count": 0} for basis in ("data", "manual")},
+             "awaiting": [], "total": r["total"], "total_max": r["total_max"], "grade": r["grade"]},
+        )  # fmt: skip
+        if r["basis"] == "missing":
+            card["awaiting"].append(
+                {"name": r["item"], "max_points": r["max_points"], "extra": (r["annex"], r["item_id"]) in extra}
+            )
+        else:
+            tally = card[r["basis"]]
+            tally["points"] += r["points"]
+            tally["max"] += r["max_points"]
+            tally["count"] += 1
+    return result
 
 
 def department_rows(engine: sa.Engine, month: str | date) -> list[dict]:
@@ -137,6 +184,16 @@ def department_rows(engine: sa.Engine, month: str | date) -> list[dict]:
         batches = _batches(conn, params)
         rules = failing_rules(conn, params)
         deadline = _deadline_items(conn, first)
+        cards = scores(conn, first)
+        unreadable: dict[str, int] = dict(  # deliveries landing could not read (they have no batch)
+            conn.execute(
+                sa.text(
+                    "SELECT department_id, count(*) FROM landing.deliveries WHERE outcome = 'rejected'"
+                    " AND received_at >= :start AND received_at < :end GROUP BY 1"
+                ),
+                params,
+            ).all()
+        )
     result = []
     for dept in registry.load().departments:
         own = [b for b in batches if b["department_id"] == dept.id]
@@ -147,14 +204,14 @@ def department_rows(engine: sa.Engine, month: str | date) -> list[dict]:
                 "id": dept.id,
                 "name": dept.name,
                 "batches": len(own),
-                "rejected_files": sum(b["status"] == "rejected" for b in own),
+                "rejected_files": sum(b["status"] == "rejected" for b in own) + unreadable.get(dept.id, 0),
                 **counts,
                 "accuracy": values.get(("shuanggongshi_accuracy", dept.id)),
                 "late": values.get(("shuanggongshi_late", dept.id)),
                 "top_rules": rules.get(dept.id, [])[:TOP_RULES],
                 "met_deadline": None if item is None else item["points"] == item["max_points"],
                 "deadline_note": None if item is None else item["note"],
-                "score": item,
+                "score": cards.get(dept.id),
             }
         )
     return result
@@ -203,7 +260,7 @@ def chase_list(engine: sa.Engine, month: str | date) -> list[dict]:
         )
         rejected = query(
             conn,
-            "SELECT department_id, source_name, reason FROM landing.deliveries WHERE outcome = 'rejected'"
+            "SELECT department_id, source_name, reason, received_at FROM landing.deliveries WHERE outcome = 'rejected'"
             " AND received_at >= :start AND received_at < :end ORDER BY received_at",
             params,
         )
@@ -218,13 +275,16 @@ def chase_list(engine: sa.Engine, month: str | date) -> list[dict]:
     chase = []
     for feed in reg.feeds:
         if feed.id not in delivered:
-            what = f"本月尚未报送{dataset_label(feed.dataset)}数据（数据源 {feed.id}）"
+            what = f"{first:%Y年%m月}尚未报送{dataset_label(feed.dataset)}数据（数据源 {feed.id}）"
             chase.append({"department": feed.department_name, "what": what})
     for r in rejected:
         chase.append(
             {
                 "department": names.get(r["department_id"], r["department_id"]),
-                "what": mask(f"文件“{r['source_name']}”无法读取：{r['reason'] or '原因未记录'}，请重新报送"),
+                "what": mask(
+                    f"{local_time(r['received_at'])}接收的文件“{r['source_name']}”无法读取："
+                    f"{r['reason'] or '原因未记录'}，请重新报送"
+                ),
             }
         )
     for r in open_rows:
@@ -264,7 +324,7 @@ def gather(engine: sa.Engine, month: str | date, now: datetime | None = None) ->
     return MonthReport(
         month=first,
         deadline=periods.reporting_deadline(first),
-        generated_at=now or datetime.now(UTC),
+        generated_at=now or datetime.now(city.timezone()),
         city=registry.load().city.get("name", ""),
         headline=headline,
         trend=trend,

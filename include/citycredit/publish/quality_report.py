@@ -9,7 +9,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from citycredit.publish import charts, monthly
+from citycredit.publish import charts, indicator_form, monthly
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -38,6 +38,8 @@ def environment():
     )
     env.filters["figure"] = figure
     env.filters["count"] = count
+    env.filters["local"] = monthly.local_time
+    env.globals["explain"] = indicator_form.explanation
     return env
 
 
@@ -46,10 +48,12 @@ def render(report: monthly.MonthReport, links: dict) -> str:
     names = {h["id"]: h["name"] for h in report.headline}
     kinds = dict(monthly.HEADLINE)
     trend_charts = [
-        Markup(charts.trend(names[ind], points, kinds[ind] == "rate"))
+        Markup(charts.trend(names[ind], points, kinds[ind] == "rate", f"trend-{ind}"))
         for ind, points in report.trend.items()
         if ind in names
     ]
+    shown = next(iter(report.trend.values()), [(report.month, None)])
+    span = [f"{shown[0][0]:%Y年%m月}", f"{shown[-1][0]:%Y年%m月}"]
     depts = report.departments
     department_chart = Markup(
         charts.department_bars([d["name"] for d in depts], [d["accuracy"] for d in depts], [d["late"] for d in depts])
@@ -63,5 +67,7 @@ def render(report: monthly.MonthReport, links: dict) -> str:
             charts=trend_charts,
             department_chart=department_chart,
             trend_months=monthly.TREND_MONTHS,
+            trend_span=span[0] if span[0] == span[1] else "至".join(span),
+            month=f"{report.month:%Y年%m月}",
         )
     )
