@@ -130,3 +130,4 @@ def test_explain_fits_the_terminal_and_names_the_columns_left_out(engine, capsys
     assert max(width(line) for line in _lines(out)) <= TERMINAL_WIDTH
     assert "计入分子" in out and "是" in out and "True" not in out
     assert "未显示的列：" in out and "文件SHA-256" in out and "--json" in out
+    assert "统一社会信用代码/证件号码" in out

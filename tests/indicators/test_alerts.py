@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import sqlalchemy as sa
-from support.indicator_rows import batch, local
+from support.indicator_rows import accounted, batch, local
 
 from citycredit.feeds import registry
 from citycredit.indicators import alerts, periods
@@ -24,19 +24,25 @@ SEPTEMBER = "2025-09"
 
 @pytest.fixture
 def deliveries(engine):
+    """What each department sent in September; only a new file that loaded rows, or is still loading, reports."""
     with engine.begin() as conn:
-        batch(conn, "scjg", "license", "2025-09-01 00:00")
-        batch(conn, "sthj", "penalty", "2025-09-20 17:00", outcome="rejected")  # unreadable, but sent: in time
-        batch(conn, "jtys", "license", "2025-09-20 17:05")  # five minutes late
-        batch(conn, "zjj", "license", "2025-08-31 23:59")  # last month's
+        accounted(conn, batch(conn, "scjg", "license", "2025-09-01 00:00"), loaded=1)
+        batch(conn, "sthj", "penalty", "2025-09-20 17:00", outcome="rejected")  # in time, but unreadable
+        accounted(conn, batch(conn, "jtys", "license", "2025-09-20 17:05"), loaded=1)  # five minutes late
+        accounted(conn, batch(conn, "zjj", "license", "2025-08-31 23:59"), loaded=1)  # last month's
+        accounted(conn, batch(conn, "zjj", "license", "2025-09-10 10:00"), quarantined=3)  # every row wrong
+        accounted(conn, batch(conn, "yjgl", "penalty", "2025-08-10 10:00"), loaded=1)
+        batch(conn, "yjgl", "penalty", "2025-09-10 10:00", outcome="duplicate")  # August's file sent again
+        pending = batch(conn, "fgw", "license", "2025-09-20 16:59")  # landed in time, loading after the deadline
+        conn.execute(sa.text("UPDATE landing.batches SET status = 'validated' WHERE batch_id = :b"), {"b": pending})
     return engine
 
 
 NAMED = [
+    {"id": "sthj", "name": "平顶山市生态环境局"},
     {"id": "jtys", "name": "平顶山市交通运输局"},
     {"id": "zjj", "name": "平顶山市住房和城乡建设局"},
     {"id": "yjgl", "name": "平顶山市应急管理局"},
-    {"id": "fgw", "name": "平顶山市发展和改革委员会"},
 ]
 EVERY_DEPARTMENT = [d.id for d in registry.load().departments]
 
@@ -81,7 +87,7 @@ def test_watch_catches_up_on_last_month_and_waits_for_this_months_deadline(deliv
     monkeypatch.setenv("AIRFLOW_CONN_CITYCREDIT_ALERT_WEBHOOK", httpserver.url_for("/hook"))
     httpserver.expect_request("/hook", method="POST").respond_with_json({})
     named = alerts.watch(deliveries, now=local("2025-10-01 06:00"))
-    assert named == ["jtys", "zjj", "yjgl", "fgw"]
+    assert named == [d["id"] for d in NAMED]
     assert [r[0] for r in recorded(deliveries)] == ["2025-09-01"]  # October's deadline is still ahead
 
 
@@ -96,7 +102,7 @@ def test_without_a_notifier_connection_the_alert_is_logged_and_checked_again_lat
 def test_a_month_where_everyone_delivered_is_recorded_without_a_message(engine, httpserver):
     with engine.begin() as conn:
         for department in EVERY_DEPARTMENT:
-            batch(conn, department, "penalty", "2025-09-10 10:00")
+            accounted(conn, batch(conn, department, "penalty", "2025-09-10 10:00"), loaded=1)
     notifier = alerts.WebhookNotifier(httpserver.url_for("/hook"))
     assert alerts.check_deadline(engine, SEPTEMBER, notifier, now=local("2025-09-21 09:00")) is None
     assert httpserver.log == []
@@ -159,7 +165,7 @@ def test_the_monthly_dag_computes_the_month_and_sends_the_deadline_alert(deliver
             )
         ).scalar()
         scored = conn.execute(sa.text("SELECT count(*) FROM mart.scorecard_totals WHERE month = '2025-09-01'")).scalar()
-    assert (reported, scored) == (0, len(EVERY_DEPARTMENT))  # the batches carry no rows; every department is scored
+    assert (reported, scored) == (0, len(EVERY_DEPARTMENT))  # no rows in core; every department is scored
     # The run checks the previous and the current month of the day it runs: the months whose deadline has passed
     # are alerted once each, naming every department (nothing was delivered then).
     now = datetime.now(UTC)

@@ -98,7 +98,7 @@ def test_the_explain_command_names_the_rows_and_masks_id_numbers(september, caps
     out = capsys.readouterr().out
     assert "双公示上报数据准确率" in out and "1101**********002X" in out
     assert PERSON_ID not in out
-    assert len([line for line in out.splitlines() if line.startswith(("True ", "False"))]) == 5
+    assert len([line for line in out.splitlines() if line.startswith(("是 ", "否 "))]) == 5
 
 
 def test_the_indicators_command_prints_numerator_and_denominator(september, capsys):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 import yaml
-from support.indicator_rows import batch, loaded, quarantined
+from support.indicator_rows import accounted, batch, loaded, quarantined
 
 from citycredit.core import config, paths
 from citycredit.core.months import month_start
@@ -56,14 +56,14 @@ def test_items_scored_from_data_and_by_hand_and_the_totals(engine, scorecard_fil
         loaded(conn, lic, 3, "license")
         pen = batch(conn, "scjg", "penalty", "2025-09-20 17:00")  # at the deadline: in time
         loaded(conn, pen, 2, "penalty")
-        batch(conn, "scjg", "subject_registry", "2025-09-10 10:00", feed="scjg_subjects")
-        batch(conn, "scjg", "credit_list", "2025-09-20 17:01")  # a minute late
+        accounted(conn, batch(conn, "scjg", "subject_registry", "2025-09-10 10:00", feed="scjg_subjects"), loaded=1)
+        accounted(conn, batch(conn, "scjg", "credit_list", "2025-09-20 17:01"), loaded=1)  # a minute late
         sthj = batch(conn, "sthj", "license", "2025-09-05 10:00")
         for row in range(2, 11):
             loaded(conn, sthj, row, "license")
         quarantined(conn, sthj, 11, "license")  # accuracy 90 %: below the 95 % asked
-        batch(conn, "sthj", "penalty", "2025-09-06 10:00")
-        batch(conn, "sthj", "credit_list", "2025-09-07 10:00")
+        accounted(conn, batch(conn, "sthj", "penalty", "2025-09-06 10:00"), loaded=1)
+        accounted(conn, batch(conn, "sthj", "credit_list", "2025-09-07 10:00"), loaded=1)
     items, totals = scores(engine, scorecard_file)
 
     assert items[("scjg", "2.1")] == (10, "data", 2, 2)
@@ -95,11 +95,39 @@ def test_extra_points_are_capped_and_grades_start_at_their_minimum(
     raw["manual"] = [{**e, "points": points.get(e["item"], e["points"])} for e in raw["manual"]]
     scorecard_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with engine.begin() as conn:
-        batch(conn, "sthj", "license", "2025-09-05 10:00")  # no rows: 2.1 scores 0
-        batch(conn, "sthj", "penalty", "2025-09-06 10:00")
-        batch(conn, "sthj", "credit_list", "2025-09-07 10:00")
+        accounted(conn, batch(conn, "sthj", "license", "2025-09-05 10:00"), loaded=1)  # no accuracy: 2.1 scores 0
+        accounted(conn, batch(conn, "sthj", "penalty", "2025-09-06 10:00"), loaded=1)
+        accounted(conn, batch(conn, "sthj", "credit_list", "2025-09-07 10:00"), loaded=1)
     _, totals = scores(engine, scorecard_file)
     assert totals["sthj"] == (Decimal(total), 0, grade)
+
+
+def test_only_deliveries_that_loaded_rows_earn_the_delivery_items(engine, scorecard_file):
+    """按时报送 is earned by data: a file sent again, an unreadable file and a file whose every row was quarantined
+    show that a department sent something, not that it reported. A batch still loading at scoring time counts. A
+    snapshot list (scjg_credit_list) whose rows are all unchanged restates the list, so it reports; a changes
+    feed (sthj_credit_list) with only unchanged rows brought nothing new."""
+    with engine.begin() as conn:
+        accounted(conn, batch(conn, "scjg", "license", "2025-08-05 10:00"), loaded=2)
+        batch(conn, "scjg", "license", "2025-09-05 10:00", outcome="duplicate")  # August's file again
+        batch(conn, "scjg", "penalty", "2025-09-06 10:00", outcome="rejected")  # unreadable
+        subjects = batch(conn, "scjg", "subject_registry", "2025-09-07 10:00", feed="scjg_subjects")
+        accounted(conn, subjects, quarantined=4)
+        pending = batch(conn, "scjg", "credit_list", "2025-09-08 10:00")
+        conn.execute(sa.text("UPDATE landing.batches SET status = 'normalized' WHERE batch_id = :b"), {"b": pending})
+        commitments = batch(conn, "scjg", "credit_commitment", "2025-09-09 10:00", feed="scjg_commitment")
+        accounted(conn, commitments, duplicate=3)
+        accounted(conn, batch(conn, "sthj", "credit_list", "2025-09-09 10:00"), duplicate=3)
+    items, _ = scores(engine, scorecard_file)
+    assert items[("scjg", "2.2")] == (0, "data", 1, 5)  # only the credit list, still loading
+    assert items[("scjg", "5.2b")][:3] == (5, "data", 1)
+    assert items[("sthj", "5.2b")][:3] == (0, "data", 0)
+
+    with engine.begin() as conn:  # the snapshot finishes loading: every row as the warehouse already held it
+        conn.execute(sa.text("UPDATE landing.batches SET status = 'loaded' WHERE batch_id = :b"), {"b": pending})
+        accounted(conn, pending, duplicate=7)
+    items, _ = scores(engine, scorecard_file)
+    assert items[("scjg", "5.2b")][:3] == (5, "data", 1)
 
 
 @pytest.mark.parametrize(

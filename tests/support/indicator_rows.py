@@ -51,6 +51,19 @@ def batch(conn, department: str, dataset: str, received: str, *, outcome: str = 
     return batch_id
 
 
+def accounted(conn, batch_id: int, *, loaded: int = 0, quarantined: int = 0, duplicate: int = 0) -> None:
+    """Add rows to the batch's accounting, as the load records them."""
+    conn.execute(
+        sa.text(
+            "INSERT INTO quality.batch_accounting AS a (batch_id, received, loaded, quarantined, duplicate, revised,"
+            " with_warnings) VALUES (:b, :l + :q + :d, :l, :q, :d, 0, 0) ON CONFLICT (batch_id) DO UPDATE SET"
+            " received = a.received + EXCLUDED.received, loaded = a.loaded + EXCLUDED.loaded,"
+            " quarantined = a.quarantined + EXCLUDED.quarantined, duplicate = a.duplicate + EXCLUDED.duplicate"
+        ),
+        {"b": batch_id, "l": loaded, "q": quarantined, "d": duplicate},
+    )
+
+
 PREFIX = {"license": "xk", "penalty": "cf"}
 
 
@@ -62,6 +75,7 @@ def loaded(conn, batch_id: int, source_row: int, dataset: str, **values) -> int:
         for k, v in {"xdr_mc": "示例商贸有限公司", "wsh": f"文书{batch_id}-{source_row}", **values}.items()
     }
     names = ", ".join(cols)
+    accounted(conn, batch_id, loaded=1)
     return conn.execute(
         sa.text(
             f"INSERT INTO core.{dataset} (department_id, batch_id, source_row, reported_on, subject_key, content_hash,"
@@ -76,6 +90,7 @@ def loaded(conn, batch_id: int, source_row: int, dataset: str, **values) -> int:
 def quarantined(conn, batch_id: int, source_row: int, dataset: str, **values) -> None:
     p = PREFIX[dataset]
     row = {f"{p}_{k}": v for k, v in values.items()}
+    accounted(conn, batch_id, quarantined=1)
     conn.execute(
         sa.text(
             "INSERT INTO quality.quarantine (batch_id, source_row, dataset, row_data, rule_ids)"

@@ -109,13 +109,12 @@ EXPLAIN_COLUMNS = {
         ("late", "迟报"),
         ("decision_date", "决定日期"),
         ("reported_on", "报送日期"),
-        ("document_no", "决定文书号"),
         ("subject_name", "行政相对人名称"),
+        ("subject", "统一社会信用代码/证件号码"),
+        ("document_no", "决定文书号"),
         ("loaded", "入库"),
         ("indeterminate", "无法判定"),
         ("dataset", "类型"),
-        ("subject_code", "统一社会信用代码"),
-        ("id_number", "证件号码"),
         ("sha256", "文件SHA-256"),
     ],
     "department_deliveries": [
@@ -144,6 +143,8 @@ def cmd_explain(args) -> int:
     if not rows:
         print("本月没有计入分子或分母的记录" + (f"（部门 {args.department}）" if department else "") + "。")
         return 0
+    # One column for whichever code names the subject (the 身份证 number is masked already).
+    rows = [{**r, "subject": r.get("subject_code") or r.get("id_number")} for r in rows]
     columns, left_out = fitting(
         rows,
         [("in_numerator", "计入分子"), ("in_denominator", "计入分母")]

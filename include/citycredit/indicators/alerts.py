@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from citycredit.core import city
 from citycredit.core.months import month_start, previous_and_current
 from citycredit.feeds import registry
-from citycredit.indicators import definitions, periods
+from citycredit.indicators import definitions, deliveries, periods
 
 log = logging.getLogger(__name__)
 
@@ -144,14 +144,14 @@ def configured_notifier() -> Notifier | None:
 
 
 def silent_departments(engine: sa.Engine, month: str | date) -> list[dict]:
-    """Departments of the registry with no delivery from the first of the month to its deadline."""
-    params = {**periods.month_params(month), "deadline": periods.reporting_deadline(month)}
+    """Departments of the registry that reported nothing (``deliveries.reported``) from the first of the month to
+    its deadline."""
+    params = {**periods.month_params(month), "deadline": periods.reporting_deadline(month), **deliveries.params()}
     with engine.connect() as conn:
         delivered = set(
             conn.execute(
                 sa.text(
-                    "SELECT DISTINCT department_id FROM landing.deliveries"
-                    " WHERE received_at >= :start AND received_at <= :deadline"
+                    deliveries.reported("DISTINCT department_id", "received_at >= :start AND received_at <= :deadline")
                 ),
                 params,
             ).scalars()

@@ -24,7 +24,7 @@ _ROLE = re.compile(r"^[a-z_]+$")
 _COMMENT = re.compile(r"^\s*--.*\n", re.MULTILINE)
 
 
-def _sql(path) -> str:
+def sql_file(path) -> str:
     """A SQL file without its comment lines (they document, and may name parameters that are not bound)."""
     return _COMMENT.sub("", path.read_text(encoding="utf-8"))
 
@@ -44,7 +44,7 @@ class Definition:
     params: dict = field(default_factory=dict, compare=False)
 
     def rows_sql(self) -> str:
-        return _sql(ROWS_DIR / f"{self.rows}.sql")
+        return sql_file(ROWS_DIR / f"{self.rows}.sql")
 
     def aggregate_sql(self) -> str:
         """The aggregate with its placeholders ({numerator_count}, {denominator_count}, {value}) filled in."""
@@ -57,7 +57,7 @@ class Definition:
         else:
             den = f"count({counted}) FILTER (WHERE {self.denominator})"
             value = f"CASE WHEN {den} > 0 THEN round({num}::numeric / {den}, 6) END"
-        sql = _sql(INDICATORS_DIR / f"{self.query}.sql")
+        sql = sql_file(INDICATORS_DIR / f"{self.query}.sql")
         return sql.replace("{numerator_count}", num).replace("{denominator_count}", den).replace("{value}", value)
 
 

@@ -1,7 +1,8 @@
 """The department scorecard of 平信用办〔2020〕8号 附件1 / 附件2 (include/config/scorecard.yaml), every month.
 
 Items the warehouse can answer are scored by a rule (``RULES``) from the month's indicator values and the
-deliveries received by the reporting deadline; the others come from the hand-entered scores of the config file.
+deliveries that reported data by the reporting deadline (``deliveries.reported``); the others come from the
+hand-entered scores of the config file.
 Each item is written to mart.scorecard_items with the numerator and denominator a rule used, and each
 department's total (附加分 capped, a grade once nothing is missing) to mart.scorecard_totals.
 """
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 
 from citycredit.core import config
 from citycredit.feeds import registry
-from citycredit.indicators import periods
+from citycredit.indicators import deliveries, periods
 
 CONFIG_FILE = "scorecard.yaml"
 SHUANGGONGSHI = ("license", "penalty")
@@ -150,12 +151,12 @@ def _percent(value: Decimal | None) -> str:
 def _facts(conn: sa.Connection, month: date) -> dict:
     """What the rules read: deliveries per feed from the month's start to the deadline, and the month's
     department-level indicator values over all datasets."""
-    params = {**periods.month_params(month), "deadline": periods.reporting_deadline(month)}
+    params = {**periods.month_params(month), "deadline": periods.reporting_deadline(month), **deliveries.params()}
     by_deadline: dict[str, int] = dict(
         conn.execute(
             sa.text(
-                "SELECT feed_id, count(*) FROM landing.deliveries WHERE received_at >= :start"
-                " AND received_at <= :deadline GROUP BY feed_id"
+                deliveries.reported("feed_id, count(*)", "received_at >= :start AND received_at <= :deadline")
+                + " GROUP BY feed_id"
             ),
             params,
         ).all()
