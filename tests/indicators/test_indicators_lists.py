@@ -60,9 +60,9 @@ def test_exit_rate_in_both_variants(lists, monkeypatch, variant, city, scjg):
     monkeypatch.setitem(definition.params, "exit_variant", variant)
     compute.compute_month(lists, MONTH)
     result = values(lists, MONTH, "serious_list_exit_rate")
-    assert result[("city", "credit_list")] == city
-    assert result[("scjg", "credit_list")] == scjg
-    assert result[("yjgl", "credit_list")][0] == 1  # 己
+    assert result[("city", "all")] == city  # 'all', as the report and the 反馈表 read every indicator
+    assert result[("scjg", "all")] == scjg
+    assert result[("yjgl", "all")][0] == 1  # 己
 
 
 def test_explain_names_the_periods_behind_the_exit_rate(lists):
