@@ -9,7 +9,7 @@ Findings carry row numbers, never values.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -108,26 +108,24 @@ def run_check(path: Path, dataset: str | None, reported_on: date, progress: Prog
             dataset = detect_dataset(readers.open_table(path).headers)
         table = readers.open_table(path, dataset=dataset)
         header_map = standardize.map_headers(table.headers, dataset)
-        missing = tuple(header_map.missing_required)
-        validator = suites.Validator(dataset)
-        parts, rows = [], 0
-        with progress(path, table) if progress else contextlib.nullcontext() as bar:
+        validator = suites.Validator(dataset, header_map)
+        rows = 0
+
+        def frames(bar) -> Iterator[pd.DataFrame]:
+            nonlocal rows
             for raw in table.chunks():
                 frame = standardize.normalize_frame(raw, dataset, header_map)
                 frame["_reported_on"] = reported_on.isoformat()
-                parts.append(validator.validate(frame, missing)[0])
                 rows += len(frame)
                 if bar is not None:
                     bar.update(len(frame))
+                yield frame
+
+        with progress(path, table) if progress else contextlib.nullcontext() as bar:
+            parts = list(validator.run(frames(bar)))
     except readers.UnreadableFile as exc:
         raise CheckFailed(exc.reason) from exc
     except OSError as exc:
         raise CheckFailed(f"无法读取文件：{exc.strerror or '读取出错'}") from exc
-    parts.append(validator.finish(missing)[0])
-    if missing:
-        parts.append(validator.missing_column_findings(missing))
     findings = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
-    notes = list(table.notes)
-    if header_map.unknown:
-        notes.append("以下列不属于国家标准字段，未检查：" + "、".join(header_map.unknown))
-    return CheckResult(str(path), dataset, rows, findings, notes)
+    return CheckResult(str(path), dataset, rows, findings, list(table.notes))

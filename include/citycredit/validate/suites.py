@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,10 +17,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from citycredit.core import config, copyio, datasets, paths
-from citycredit.normalize import staged_frames
-from citycredit.validate import keyed_rows
+from citycredit.normalize import headers, staged_frames
+from citycredit.validate import file_findings, keyed_rows
+from citycredit.validate.file_findings import FINDING_COLUMNS, MISSING_COLUMN_RULE
 
-FINDING_COLUMNS = ["source_row", "rule_id", "field", "label", "category", "severity", "message"]
+__all__ = ["FINDING_COLUMNS", "MISSING_COLUMN_RULE", "SuiteError", "Validator", "suite_definition", "validate_batch"]
 CATEGORIES = {
     "required",
     "format",
@@ -32,7 +33,6 @@ CATEGORIES = {
     "plausibility",
 }
 SEVERITIES = {"error", "warning"}
-MISSING_COLUMN_RULE = "FILE-MISSING-COLUMN"
 # Frames up to this many rows go through GX's own validation and results; larger ones through each rule's GX
 # metric function without GX's per-expectation copies of the whole frame (gx_custom.direct: same findings,
 # about ten times faster). Most deliveries are small; the large ones are what the direct path is for.
@@ -106,9 +106,15 @@ class _Suites:
             {e["kwargs"][k] for e in wide for k in ("column", "column_A", "column_B") if k in e["kwargs"]}
         )
         keys = {e["kwargs"][natural_keys.BATCH_WIDE[e["type"]]] for e in wide}
-        if len(keys) > 1:
-            raise SuiteError(f"{dataset}: the batch-wide rules compare rows by different keys {sorted(keys)}")
-        self.batch_wide_key = next(iter(keys), None)
+        if keys - {"_natural_key"}:
+            raise SuiteError(f"{dataset}: the batch-wide rules must compare rows by _natural_key, not {sorted(keys)}")
+        # The unconditional and conditional "must be filled" rules: folded into one finding when a file fails
+        # one of them on every row (file_findings.AllRowsFailing).
+        self.required_messages = {
+            e["meta"]["rule_id"]: e["meta"]["message"]
+            for e in row
+            if e["meta"]["category"] == "required" and e["type"] == "expect_column_values_to_not_be_null"
+        }
 
 
 @functools.cache
@@ -161,16 +167,41 @@ def _exception_message(info: dict | None) -> str | None:
 
 
 class Validator:
-    """A dataset's rules over the chunks of one batch: row rules per chunk, batch-wide rules in ``finish``.
+    """A dataset's rules over the chunks of one batch: row rules per chunk, batch-wide rules in ``finish``; ``run``
+    does it all (the self-check and the pipeline both use it, so their findings are the same).
 
-    The GX context and suites are built once per process and shared by every Validator of the dataset.
+    ``header_map``: how the file's headers matched (normalize.headers); it tells which columns the file lacks and
+    gives the findings about its header row. The GX context and suites are built once per process and shared by
+    every Validator of the dataset.
     """
 
-    def __init__(self, dataset: str):
+    def __init__(self, dataset: str, header_map: headers.HeaderMap | None = None):
         self.dataset = dataset
-        self._labels = {f.name: f.label for f in config.fields(dataset)}
+        fields = config.fields(dataset)
+        self._labels = {f.name: f.label for f in fields}
+        self._required = [f.name for f in fields if f.required]
+        self._text = [f.name for f in fields if f.type == "text"]
+        self._header_map = header_map or headers.HeaderMap()
+        self._absent = set(self._labels) - set(self._header_map.columns.values())
         self._suites = _suites(dataset)
-        self._seen = keyed_rows.KeyedRows(self._suites.batch_wide_key) if self._suites.batch_wide_key else None
+        self._held_columns = list(dict.fromkeys(["_source_row", "_natural_key", "_content_hash",
+                                                 *self._suites.batch_wide_columns]))  # fmt: skip
+        self._seen = keyed_rows.KeyedRows("_natural_key")
+        self._all_failing = file_findings.AllRowsFailing(self._suites.required_messages)
+        self.outcomes: dict[str, RuleOutcome] = {}
+
+    def run(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """Every finding of a batch given chunk by chunk: per chunk, then the batch-wide ones, then the file-level
+        ones about its header row; the per-rule counts add up in ``outcomes``."""
+        missing = tuple(self._header_map.missing_required)
+        for frame in frames:
+            findings, outcomes = self.validate(frame, missing)
+            add_outcomes(self.outcomes, outcomes)
+            yield findings
+        findings, outcomes = self.finish(missing)
+        add_outcomes(self.outcomes, outcomes)
+        yield findings
+        yield file_findings.header_findings(self._header_map, self._labels)
 
     def validate(
         self, frame: pd.DataFrame, missing_columns: tuple[str, ...] = ()
@@ -178,29 +209,37 @@ class Validator:
         """Findings (one row per failing row and rule) and per-rule counts of the row rules over a chunk.
 
         ``frame`` holds the canonical columns, ``_source_row`` and ``_reported_on`` (the date the batch reached
-        the platform, YYYY-MM-DD). Findings on columns the file did not have at all are left out:
-        ``missing_column_findings`` says it once for the file.
+        the platform, YYYY-MM-DD). Findings on columns the file did not have at all are left out: the header
+        findings say it once for the file. A required-field rule failing on every row so far is held back until
+        ``finish`` (file_findings.AllRowsFailing).
         """
         if "_reported_on" not in frame.columns:
             raise ValueError("frame needs a _reported_on column: the date the rows were reported")
-        if self._seen is not None:  # only suites with a duplicate rule need the dataset's key roles
-            frame = derived_columns(frame, self.dataset)
-            self._seen.add(frame[["_source_row", *self._suites.batch_wide_columns]])
-        return self._run(self._suites.row, frame, missing_columns)
+        frame, placeholders = file_findings.take_placeholders(frame, self._required)
+        frame = derived_columns(frame, self.dataset)
+        self._seen.add(frame[self._held_columns])
+        findings, outcomes = self._run(self._suites.row, frame, missing_columns)
+        findings = self._all_failing.sift(file_findings.name_placeholders(findings, placeholders), len(frame))
+        booleans = file_findings.boolean_findings(frame, self._text, self._labels)
+        return file_findings.concat([findings, booleans]), outcomes
 
     def finish(self, missing_columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[RuleOutcome]]:
-        """Findings and counts of the batch-wide rules over every row passed to ``validate``; then forgets them.
+        """Findings and counts of the batch-wide rules over every row passed to ``validate`` (and the exact
+        repeats among them, and the required-field rules that failed on every row); then forgets them.
 
         The rules run once per part of the batch that holds whole keys (keyed_rows): the batch itself, or, for a
         large one, each partition of its keys."""
         parts: list[pd.DataFrame] = []
         totals: dict[str, RuleOutcome] = {}
-        for frame in self._seen.parts() if self._seen is not None else ():
-            findings, outcomes = self._run(self._suites.batch_wide, frame, missing_columns)
-            parts += [findings] if len(findings) else []
-            add_outcomes(totals, outcomes)
-        findings = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
-        return findings, list(totals.values())
+        for frame in self._seen.parts():
+            if self._suites.batch_wide.expectations:
+                findings, outcomes = self._run(self._suites.batch_wide, frame, missing_columns)
+                parts.append(findings)
+                add_outcomes(totals, outcomes)
+            parts.append(file_findings.exact_repeats(frame))
+        parts.append(self._all_failing.finish(self._absent))
+        self._all_failing = file_findings.AllRowsFailing(self._suites.required_messages)
+        return file_findings.concat(parts), list(totals.values())
 
     def _run(self, suite, frame: pd.DataFrame, missing_columns: tuple[str, ...]):
         evaluated = self._gx_results(suite, frame) if len(frame) <= GX_RESULTS_MAX_ROWS else self._direct(suite, frame)
@@ -224,8 +263,7 @@ class Validator:
                     }
                 )
             )
-        findings = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
-        return findings[FINDING_COLUMNS], outcomes
+        return file_findings.concat(parts)[FINDING_COLUMNS], outcomes
 
     def _gx_results(self, suite, frame: pd.DataFrame):
         """(expectation configuration, element count, failing source rows) of each rule, from GX's validation."""
@@ -248,20 +286,6 @@ class Validator:
                 raise SuiteError(f"rule {rule.config.meta['rule_id']} could not be evaluated: {exc}") from exc
             yield rule.config, element_count, source_rows[positions]
 
-    def missing_column_findings(self, missing_columns: tuple[str, ...]) -> pd.DataFrame:
-        """One file-level finding per mandatory column the file lacks."""
-        return pd.DataFrame(
-            {
-                "source_row": pd.array([None] * len(missing_columns), dtype="Int64"),
-                "rule_id": MISSING_COLUMN_RULE,
-                "field": list(missing_columns),
-                "label": [self._labels.get(c, c) for c in missing_columns],
-                "category": "required",
-                "severity": "error",
-                "message": [f"文件缺少必填列“{self._labels.get(c, c)}”，所有行均无法入库" for c in missing_columns],
-            }
-        )
-
 
 CHUNK_ROWS = 200_000
 
@@ -275,7 +299,8 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
         batch = (
             conn.execute(
                 sa.text(
-                    "SELECT dataset, missing_columns, staged_rows FROM landing.batches WHERE batch_id = :b FOR UPDATE"
+                    "SELECT dataset, headers, unknown_columns, missing_columns, staged_rows FROM landing.batches"
+                    " WHERE batch_id = :b FOR UPDATE"
                 ),
                 {"b": batch_id},
             )
@@ -283,21 +308,13 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
             .one()
         )
         dataset = datasets.get(batch["dataset"])
-        validator = Validator(dataset.name)
+        validator = Validator(dataset.name, _header_map(dataset.name, batch))
         for table in ("quality.findings", "quality.rule_outcomes"):
             conn.execute(sa.text(f"DELETE FROM {table} WHERE batch_id = :b"), {"b": batch_id})
-        missing = tuple(batch["missing_columns"] or ())
-        totals: dict[str, RuleOutcome] = {}
         counts = {"error": 0, "warning": 0}
-        for frame in _staged_frames(conn, dataset, batch_id, batch["staged_rows"]):
-            findings, outcomes = validator.validate(frame, missing)
+        for findings in validator.run(_staged_frames(conn, dataset, batch_id, batch["staged_rows"])):
             _store_findings(conn, batch_id, dataset.name, findings, counts)
-            add_outcomes(totals, outcomes)
-        findings, outcomes = validator.finish(missing)
-        _store_findings(conn, batch_id, dataset.name, findings, counts)
-        add_outcomes(totals, outcomes)
-        if missing:
-            _store_findings(conn, batch_id, dataset.name, validator.missing_column_findings(missing), counts)
+        totals = validator.outcomes
         if totals:
             conn.execute(
                 sa.text(
@@ -312,6 +329,16 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
         )
     staged_frames.discard(batch_id)
     return counts
+
+
+def _header_map(dataset: str, batch: dict) -> headers.HeaderMap:
+    """How the batch's headers matched, worked out again from the header row normalization recorded; from the
+    recorded outcome alone for a batch staged without its header row."""
+    if batch["headers"] is not None:
+        return headers.map_headers(batch["headers"], dataset)
+    missing = list(batch["missing_columns"] or ())
+    present = {n: n for n in config.field_names(dataset) if n not in missing}
+    return headers.HeaderMap(present, list(batch["unknown_columns"] or ()), missing)
 
 
 def _staged_frames(
