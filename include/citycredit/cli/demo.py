@@ -1,54 +1,88 @@
-"""``citycredit demo`` and ``citycredit demo-data``: sample feeds, and the whole pipeline run on them."""
+"""``citycredit demo`` and ``citycredit demo-data``: sample feeds, and the whole pipeline run on them.
+
+The demo covers the thirteen months up to the last one (by today's date in the city): the last month as
+departments deliver it, every file feed weekly (up to yesterday), and the twelve before it as a monthly history
+(``generate_history``). It runs the ingest, the indicators of every month, the monthly DAG (the last month's
+reports) and the export to the outbox, then summarises the last month as its quality report counts it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
-from citycredit.cli.batches import batch_rows
 from citycredit.cli.output import migrated_engine, text_table
 from citycredit.core import paths
 
-DEMO_MONTH = "2025-09"
+HISTORY_MONTHS = 12  # before the month the demo reports on: thirteen months of data in all
+DEFAULT_SEED = 20250930
 
 
 def cmd_demo_data(args) -> int:
     from citycredit.tools.demo.feeds import generate_feeds
 
     target = paths.data_path("landing", "inbox") if args.out is None else args.out
-    files = generate_feeds(target, month=args.month, seed=args.seed, records_per_feed=args.records)
+    month = args.month or demo_months(_today())[-1]
+    yesterday = _today() - dt.timedelta(days=1)  # a delivery time is never in the future
+    files = generate_feeds(target, month=month, seed=args.seed, records_per_feed=args.records, until=yesterday)
     print(f"wrote {len(files)} files, {sum(f.rows for f in files)} records, into {target}")
     return 0
 
 
+def _today() -> dt.date:
+    from citycredit.core import city
+
+    return dt.datetime.now(city.timezone()).date()
+
+
+def demo_months(today: dt.date) -> list[str]:
+    """The months the demo covers, oldest first: HISTORY_MONTHS and then the last month before today's."""
+    from citycredit.core.months import add_months, month_start
+
+    last = add_months(month_start(today), -1)
+    return [add_months(last, -k).strftime("%Y-%m") for k in range(HISTORY_MONTHS, -1, -1)]
+
+
 def cmd_demo(args) -> int:
     from citycredit.core import airflow_env, warehouse
-    from citycredit.tools.demo.feeds import generate_feeds
+    from citycredit.indicators import compute
+    from citycredit.publish import month_files
+    from citycredit.tools.demo.feeds import generate_feeds, generate_history
 
     engine = migrated_engine()
+    today = _today()
+    *history, month = demo_months(today)
     inbox = paths.data_path("landing", "inbox")
-    files = generate_feeds(inbox, month=DEMO_MONTH, seed=args.seed, records_per_feed=args.records)
-    print(f"[1/4] sample feeds: {len(files)} files, {sum(f.rows for f in files)} records in {inbox}")
-    print("[2/4] Airflow metadata database and pools")
+    files = generate_history(inbox, months=history, seed=args.seed, records_per_feed=args.records)
+    files += generate_feeds(
+        inbox, month=month, seed=args.seed, records_per_feed=args.records, until=today - dt.timedelta(days=1)
+    )
+    print(f"[1/6] sample feeds for {history[0]} to {month}: {len(files)} files, {sum(f.rows for f in files)} records")
+    print("[2/6] Airflow metadata database and pools")
     airflow_env.initialize()
-    print("[3/4] airflow dags test citycredit_ingest")
+    print("[3/6] airflow dags test citycredit_ingest")
     _dags_test("citycredit_ingest", verbose=args.verbose)
-    print(f"[4/4] airflow dags test citycredit_monthly (month {DEMO_MONTH})")
-    _dags_test("citycredit_monthly", "--conf", json.dumps({"month": DEMO_MONTH}), verbose=args.verbose)
+    print(f"[4/6] indicators of {history[0]} to {history[-1]}")
+    for earlier in history:  # the monthly DAG's task body; the DAG itself computes the month asked for
+        compute.compute_month(engine, earlier)
+    print(f"[5/6] airflow dags test citycredit_monthly (month {month}: indicators and reports)")
+    _dags_test("citycredit_monthly", "--conf", json.dumps({"month": month}), verbose=args.verbose)
+    print(f"[6/6] export to the outbox (publication windows as of {today.isoformat()})")
+    exported = _export(engine, today)
     print()
-    print(summary(engine, DEMO_MONTH))
+    print(summary(engine, month))
     print()
     print("Where the results are:")
     print(f"  warehouse        {warehouse.describe(str(engine.url))}")
     print(f"  data directory   {paths.home()}")
     print(f"  delivered files  {paths.data_path('landing', 'archive')} (rejected: landing/rejected)")
-    print(f"  Airflow home     {paths.data_path('airflow')} (logs under logs/)")
-    from citycredit.publish import month_files
-
-    report = month_files.report_path(DEMO_MONTH)
-    print(f"  quality report   {report} (department feedback under feedback/{DEMO_MONTH}/)")
-    print("  commands         citycredit batches | citycredit indicators --month " + DEMO_MONTH)
+    print(f"  quality report   {month_files.report_path(month)} (department feedback under feedback/{month}/)")
+    print(f"  outbox           {paths.data_path('outbox')} ({exported})")
+    print(f"  Airflow home     {paths.data_path('airflow')} (`make up` starts the Airflow UI on it)")
+    print(f"  commands         citycredit batches | citycredit indicators --month {month} | citycredit export batches")
+    print("                   (after `source .venv/bin/activate`)")
     return 0
 
 
@@ -62,36 +96,48 @@ def _dags_test(dag_id: str, *extra: str, verbose: bool) -> None:
         raise SystemExit(f"{dag_id} failed (exit {result.returncode}); rerun with --verbose for Airflow's output")
 
 
-def summary(engine, month: str) -> str:
-    from citycredit.feeds import registry
-    from citycredit.indicators import compute
+def _export(engine, today: dt.date) -> str:
+    """Write the outbox as the export DAG does; say in a warning that the push to the province is not configured.
+    The demo never pushes, even where a provincial endpoint is configured: ``citycredit export run`` does."""
+    from citycredit.publish import export, outbox, province_push
 
-    rows = batch_rows(engine)
-    loaded = [r for r in rows if r["received"] is not None]
-    totals = {k: sum(r[k] for r in loaded) for k in ("received", "loaded", "quarantined", "duplicate")}
-    names = {d.id: d.name for d in registry.load().departments}
-    accuracy = [
-        {"department": names.get(r["scope_id"], "全市"), **r}
-        for r in compute.month_values(engine, month, "shuanggongshi_accuracy")
-        if r["dataset"] == "all"
-    ]
-    for r in accuracy:
-        r["rate"] = "-" if r["value"] is None else f"{float(r['value']) * 100:.1f}%"
+    reports = outbox.export_outbox(engine, today)
+    for report in reports:
+        print("  " + export.describe(report))
+    try:
+        province_push.resolve_endpoint()
+        print("  the demo does not push to the provincial platform: `citycredit export run --to province` does")
+    except province_push.NotConfigured as exc:
+        print(f"  警告：未推送到省级平台（{exc}）；outbox 中的文件可人工报送。")
+    return f"{len(reports)} new export batches" if reports else "nothing new to export"
+
+
+def summary(engine, month: str) -> str:
+    """The month as its quality report counts it: files received in that month, per department."""
+    from citycredit.publish import monthly
+
+    rows = monthly.department_rows(engine, month)
+    totals = {k: sum(r[k] for r in rows) for k in ("batches", "received", "loaded", "quarantined", "duplicate")}
+    for r in rows:
+        r["rate"] = "-" if r["accuracy"] is None else f"{float(r['accuracy']) * 100:.1f}%"
+        r["late_rate"] = "-" if r["late"] is None else f"{float(r['late']) * 100:.1f}%"
     return "\n".join(
         [
-            f"Batches: {len(rows)} ({len(loaded)} loaded, {sum(r['status'] == 'rejected' for r in rows)} rejected)",
-            "Rows: received {received} = loaded {loaded} + quarantined {quarantined} + duplicate {duplicate}".format(
-                **totals
-            ),
+            f"{month}: files received in the month, as the quality report of {month} counts them",
+            "  {batches} files; rows received {received} = loaded {loaded} + quarantined {quarantined}"
+            " + duplicate {duplicate}".format(**totals),
             "",
-            f"双公示上报数据准确率, {month}:",
             text_table(
-                accuracy,
+                rows,
                 [
-                    ("department", "部门"),
-                    ("numerator", "正确数据量"),
-                    ("denominator", "报送数据量"),
-                    ("rate", "准确率"),
+                    ("name", "部门"),
+                    ("batches", "文件数"),
+                    ("received", "接收行数"),
+                    ("loaded", "入库"),
+                    ("quarantined", "隔离"),
+                    ("duplicate", "重复"),
+                    ("rate", "双公示准确率"),
+                    ("late_rate", "迟报率"),
                 ],
             ),
         ]
@@ -101,13 +147,15 @@ def summary(engine, month: str) -> str:
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("demo-data", help="write realistic sample department feeds")
     p.add_argument("--out", type=Path, default=None, help="target folder (default: the landing inbox)")
-    p.add_argument("--month", default=DEMO_MONTH)
-    p.add_argument("--seed", type=int, default=20250930)
+    p.add_argument("--month", default=None, help="YYYY-MM (default: last month)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--records", type=int, default=400, help="records per feed")
     p.set_defaults(func=cmd_demo_data)
 
-    p = subparsers.add_parser("demo", help="generate sample feeds and run the whole pipeline with Airflow")
-    p.add_argument("--seed", type=int, default=20250930)
-    p.add_argument("--records", type=int, default=400, help="records per feed")
+    p = subparsers.add_parser(
+        "demo", help="generate 13 months of sample feeds up to last month and run the whole pipeline with Airflow"
+    )
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--records", type=int, default=400, help="records per feed and month")
     p.add_argument("--verbose", action="store_true", help="show Airflow's output")
     p.set_defaults(func=cmd_demo)
