@@ -9,6 +9,7 @@ typed with ``AIRFLOW_HOME`` pointing there also sees our DAGs and plugin and no 
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import subprocess
 import sys
@@ -76,9 +77,12 @@ def initialize() -> None:
     """Create or upgrade the metadata database and the pools, and write our settings into the home's airflow.cfg;
     safe to run again."""
     run("db", "migrate", capture=True)  # Airflow writes its default airflow.cfg (with its secrets) on first use
-    write_config(Path(environment()["AIRFLOW_HOME"]) / CONFIG_FILE)
-    for name, (slots, description) in POOLS.items():
-        run("pools", "set", name, str(slots), f"citycredit: {description}", capture=True)
+    airflow_home = Path(environment()["AIRFLOW_HOME"])
+    write_config(airflow_home / CONFIG_FILE)
+    pools = {name: {"slots": slots, "description": f"citycredit: {text}"} for name, (slots, text) in POOLS.items()}
+    pools_file = airflow_home / "citycredit_pools.json"
+    pools_file.write_text(json.dumps(pools), encoding="utf-8")
+    run("pools", "import", str(pools_file), capture=True)  # one Airflow start for all pools, not one each
 
 
 def write_config(path: Path) -> None:
