@@ -11,6 +11,8 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
+from citycredit.core.printable import printable
+
 
 def migrated_engine():
     """The configured warehouse with every pending migration applied; what each command starts from."""
@@ -40,13 +42,6 @@ _GAP = "  "
 def width(text: str) -> int:
     """Terminal columns: CJK and full-width characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def printable(text: str) -> str:
-    """The text with control, format and separator characters written as escapes (``\\n``, ``\\x1b``, ``\\u202e``)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def clip(text: str, columns: int) -> str:
