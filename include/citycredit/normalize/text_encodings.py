@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import re
 
 from citycredit.normalize.tables import UnreadableFile
 
@@ -44,7 +45,7 @@ class _LineDecoder(codecs.IncrementalDecoder):
         try:
             return complete.decode("utf-8")  # most blocks: one C call
         except UnicodeDecodeError:
-            return "".join(_decode_line(line, self.errors) for line in complete.splitlines(keepends=True))
+            return _decode_lines(complete, self.errors)
 
     def reset(self) -> None:
         self._pending = []
@@ -56,11 +57,30 @@ class _LineDecoder(codecs.IncrementalDecoder):
         self._pending = [state[0]] if state[0] else []
 
 
-def _decode_line(line: bytes, errors: str) -> str:
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError:
-        return line.decode("gb18030", errors)
+# Two bytes from 0xC0 up in a row never occur in UTF-8 and in nearly every line of Chinese GBK text.
+_NOT_UTF8 = re.compile(rb"[\xc0-\xff][\xc0-\xff]")
+
+
+def _decode_lines(data: bytes, errors: str) -> str:
+    """Each line that is valid UTF-8 as UTF-8; the runs of lines between them as GB18030, one call a run."""
+    parts: list[str] = []
+    run: list[bytes] = []
+    for line in data.splitlines(keepends=True):
+        if not line.isascii() and _NOT_UTF8.search(line) is None:
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                run.append(line)
+                continue
+            if run:
+                parts.append(b"".join(run).decode("gb18030", errors))
+                run = []
+            parts.append(text)
+        else:
+            run.append(line)  # ASCII decodes the same either way
+    if run:
+        parts.append(b"".join(run).decode("gb18030", errors))
+    return "".join(parts)
 
 
 def _lines_codec(name: str) -> codecs.CodecInfo | None:
