@@ -108,6 +108,7 @@ SEPTEMBER = [
 ]
 AUGUST = [record("平顶山市示例三号有限公司", "914403001922038216", 6, 许可决定日期="2025-08-01", 有效期自="2025-08-01")]
 JUNE = [record("平顶山市示例二号有限公司", "91110108551385082Q", 8, 许可决定日期="2025-06-02", 有效期自="2025-06-02")]
+STRAYS = ["scjg/许可_放错位置.csv", "其他单位/名单.csv"]  # in a department's folder but no feed's; no department's
 TREND = ["2025-06", "2025-07", "2025-08", "2025-09"]  # July has no delivery and is not computed: a gap
 
 
@@ -162,6 +163,16 @@ def month(server_url, tmp_path_factory):
         deliver(inbox, "许可_2025-09.csv", SEPTEMBER, "2025-09-05T10:00")
         deliver(inbox, UNREADABLE_NAME, None, "2025-09-06T10:00", raw=b"")
         run_ingest()
+        for stray in STRAYS:
+            (inbox / stray).parent.mkdir(parents=True, exist_ok=True)
+            (inbox / stray).write_bytes(b"x")
+        assert sorted(ingest.find_strays()) == sorted(STRAYS)
+        with engine.begin() as conn:  # as if the morning scans had found them: one in September, one in October
+            for stray, first, last in (STRAYS[0], "2025-09-08", "2025-09-15"), (STRAYS[1], "2025-10-02", "2025-10-03"):
+                conn.execute(
+                    sa.text("UPDATE landing.strays SET first_seen_at = :f, last_seen_at = :l WHERE path = :p"),
+                    {"f": f"{first}T09:00+08:00", "l": f"{last}T09:00+08:00", "p": stray},
+                )
         for m in ("2025-06", "2025-08", "2025-09"):
             compute.compute_month(engine, m)
         published = month_files.publish(engine, "2025-09")
@@ -340,6 +351,19 @@ def test_times_are_the_citys(month, screen):
     assert unreadable in body, "the delivery's time as the department's clock showed it, not 02:00 UTC"
 
 
+def test_files_left_where_no_feed_reads_them_are_chased_in_the_month_they_were_seen(month, screen):
+    screen.goto(month.published.report.as_uri())
+    chase = {
+        tuple(row.locator("td").all_inner_texts())
+        for row in screen.locator("h2:has-text('督办') + table tbody tr").all()
+    }
+    stray = [what for dept, what in chase if STRAYS[0] in what]
+    assert len(stray) == 1 and ("平顶山市市场监督管理局", stray[0]) in chase
+    assert stray[0].startswith(f"收件箱中的文件“{STRAYS[0]}”未被接收：文件没有放在数据源文件夹中")
+    assert stray[0].endswith("最近一次发现于 2025-09-15 09:00（北京时间）")
+    assert not [what for _, what in chase if STRAYS[1] in what], "first seen in October: October's report"
+
+
 def test_scorecard_shows_the_data_scored_points_and_lists_the_manual_items_apart(month, screen):
     with month.engine.connect() as conn:
         items = monthly.query(
@@ -491,7 +515,7 @@ def test_report_command_refuses_a_malformed_month(capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["report", "--month", "2025-13"])
     assert exc.value.code == 2
-    assert "月份格式应为 YYYY-MM" in capsys.readouterr().err
+    assert "月份应为 YYYY-MM（如 2025-09），收到 '2025-13'" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="chromium is not installed")

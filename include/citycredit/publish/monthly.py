@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from citycredit.core import city, datasets, paths, privacy
 from citycredit.core.months import add_months, month_start
+from citycredit.core.printable import printable
 from citycredit.feeds import registry
 from citycredit.indicators import compute, definitions, periods, scorecard
 from citycredit.load import uscc_stock
@@ -244,7 +245,8 @@ def uscc_issue_rows(engine: sa.Engine, day: date, limit: int = USCC_LIST_LIMIT) 
 
 def chase_list(engine: sa.Engine, month: str | date) -> list[dict]:
     """What to chase before the reporting deadline: feeds with nothing received this month, files that could not
-    be read, and rejected rows no later delivery has corrected yet."""
+    be read, files left in the inbox where no feed reads them (strays seen during the month), and rejected rows no
+    later delivery has corrected yet."""
     first = month_start(month)
     params = periods.month_params(first)
     reg = registry.load()
@@ -262,6 +264,12 @@ def chase_list(engine: sa.Engine, month: str | date) -> list[dict]:
             conn,
             "SELECT department_id, source_name, reason, received_at FROM landing.deliveries WHERE outcome = 'rejected'"
             " AND received_at >= :start AND received_at < :end ORDER BY received_at",
+            params,
+        )
+        strays = query(
+            conn,
+            "SELECT path, department_id, reason, last_seen_at FROM landing.strays"
+            " WHERE first_seen_at < :end AND last_seen_at >= :start ORDER BY department_id NULLS LAST, path",
             params,
         )
         open_rows = query(
@@ -284,6 +292,16 @@ def chase_list(engine: sa.Engine, month: str | date) -> list[dict]:
                 "what": mask(
                     f"{local_time(r['received_at'])}接收的文件“{r['source_name']}”无法读取："
                     f"{r['reason'] or '原因未记录'}，请重新报送"
+                ),
+            }
+        )
+    for r in strays:
+        chase.append(
+            {
+                "department": names.get(r["department_id"], r["department_id"]) or "未登记的部门",
+                "what": mask(
+                    f"收件箱中的文件“{printable(r['path'])}”未被接收：{r['reason']}；"
+                    f"最近一次发现于 {local_time(r['last_seen_at'])}"
                 ),
             }
         )
