@@ -65,5 +65,14 @@ def test_a_file_that_could_not_be_stored_stays_in_the_inbox(engine, monkeypatch)
             land(engine)
     assert deliveries(engine) == [] and left_in_inbox() == [b"\xe8\xae\xb8\xe5\x8f\xaf.csv"]
     assert [p for p in paths.data_path("landing", "store").rglob("*") if p.is_file()] == []
-    assert list(paths.data_path("landing", "store", "incoming").iterdir()) == []
+    assert list(paths.data_path("landing", "store", "incoming", "scjg_license").iterdir()) == []
     assert [x.outcome for x in land(engine)] == ["new"]
+
+
+def test_what_a_killed_copy_left_half_way_is_cleared_by_the_next_run(engine):
+    left = paths.data_path("landing", "store", "incoming", "scjg_license") / "killed.part"
+    left.mkdir()
+    (left / "delivery.csv").write_bytes(GOOD[:100])
+    put("许可.csv")
+    assert [x.outcome for x in land(engine)] == ["new"]
+    assert not left.exists() and GOOD[:100] not in stored()

@@ -110,8 +110,8 @@ def test_a_file_still_being_written_waits_for_a_later_run(engine, monkeypatch):
     path = put("许可.csv", GOOD[:150])
     real = store.receive
 
-    def upload_goes_on(source, suffix):
-        received = real(source, suffix)
+    def upload_goes_on(source, suffix, feed_id):
+        received = real(source, suffix, feed_id)
         with open(path, "ab") as fh:
             fh.write(GOOD[150:])
         return received
@@ -120,7 +120,7 @@ def test_a_file_still_being_written_waits_for_a_later_run(engine, monkeypatch):
         m.setattr(store, "receive", upload_goes_on)
         assert [x.outcome for x in land(engine)] == ["waiting"]
     assert deliveries(engine) == [] and left_in_inbox() == [b"\xe8\xae\xb8\xe5\x8f\xaf.csv"]
-    assert list(paths.data_path("landing", "store", "incoming").iterdir()) == []
+    assert list(paths.data_path("landing", "store", "incoming", "scjg_license").iterdir()) == []
     assert [x.outcome for x in land(engine)] == ["new"]
     assert GOOD in stored() and GOOD[:150] not in stored()
 

@@ -85,6 +85,7 @@ def land_inbox(engine: sa.Engine, feed: Feed, unreadable: Unreadable) -> list[La
     """
     with engine.connect() as lock:
         lock.execute(sa.text("SELECT pg_advisory_lock(hashtext(:k))"), {"k": f"citycredit.landing:{feed.id}"})
+        store.clear_incoming(feed.id)
         root = folders.open_folder(inbox(feed))
         try:
             entries = sorted(folders.scan(root), key=lambda e: (e.stat.st_mtime, e.parts))
@@ -137,7 +138,7 @@ def _land(
     """Copy ``source`` into the store, decide (``judge``: the reason it is refused, or the check of a file),
     record, then take the entry out of the inbox. ``before``: the file's state when opened, to tell an upload
     still being written."""
-    received = store.receive(source, names.suffix(entry.name))
+    received = store.receive(source, names.suffix(entry.name), feed.id)
     try:
         if before is not None:
             after = os.fstat(source.fileno())

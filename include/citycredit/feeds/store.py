@@ -1,9 +1,9 @@
 """The landing store: every delivered byte kept once under ``store/<sha256>``, accepted or rejected alike.
 
 A delivery is copied from the descriptor landing opened (never again by its name, which the department could
-point elsewhere in between) into ``store/incoming/<random>.part/``, hashed on the way; it is kept under its hash
-once landing has decided on it, or dropped when landing cannot finish. A copy that fails (the disk full) leaves
-nothing behind.
+point elsewhere in between) into ``store/incoming/<feed>/<random>.part/``, hashed on the way; it is kept under its
+hash once landing has decided on it, or dropped when landing cannot finish. A copy that fails (the disk full)
+leaves nothing behind; what a killed run left there is cleared by the feed's next landing.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ class Received:
     size: int
 
 
-def receive(source: BinaryIO, suffix: str) -> Received:
-    """Copy an open delivery into the store's incoming area, hashing it on the way."""
-    folder = paths.data_path("landing", "store", "incoming") / f"{uuid.uuid4().hex}.part"
+def receive(source: BinaryIO, suffix: str, feed_id: str) -> Received:
+    """Copy an open delivery of a feed into the store's incoming area, hashing it on the way."""
+    folder = paths.data_path("landing", "store", "incoming", feed_id) / f"{uuid.uuid4().hex}.part"
     folder.mkdir()
     copy = folder / f"delivery{suffix}"
     digest = hashlib.sha256()
@@ -61,6 +61,12 @@ def keep(copy: Path, sha: str) -> Path:
         if copy.parent.name.endswith(".part"):
             copy.parent.rmdir()
     return stored
+
+
+def clear_incoming(feed_id: str) -> None:
+    """Drop the copies a killed landing of the feed left half-way (call it holding the feed's landing lock)."""
+    for left in paths.data_path("landing", "store", "incoming", feed_id).glob("*.part"):
+        shutil.rmtree(left, ignore_errors=True)
 
 
 def discard(copy: Path) -> None:
