@@ -24,6 +24,7 @@ from citycredit.core.identifiers import (
     id_card_ok,
     id_check_char,
     org_check_char,
+    org_code_ok,
     regno_check_char,
     regno_ok,
     uscc_check_char,
@@ -38,6 +39,7 @@ CHECKS = {
     "uscc_check_ok": uscc_check_ok,
     "id_card_ok": id_card_ok,
     "regno_ok": regno_ok,
+    "org_code_ok": org_code_ok,
 }
 
 

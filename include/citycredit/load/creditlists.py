@@ -1,16 +1,23 @@
 """Credit lists (红名单, 严重失信主体名单 and its kinds, 重点关注名单): listing periods and how feeds deliver them.
 
 A listing period is one subject on one list of one 认定部门 from one 列入日期; core.credit_list keeps its versions
-(sql/migrations/0002). An exit (移出日期, 移出原因 修复 / 期满 / 撤销) is a new version of the period; a re-entry
-has a new 列入日期 and is a second period. A feed delivers either changes (new and changed entries; an exit
-arrives as the entry with its 移出日期) or full snapshots (departments.yaml ``mode: snapshot``): then an open
-period of that feed that a snapshot no longer holds is closed on the snapshot's reporting day, with 移出原因
-``未说明`` because the department did not say why.
+(sql/migrations/0002). An exit (移出日期 and 移出原因, e.g. 修复, 补报年度报告, 期满, 注销) is a new version of the
+period; a re-entry has a new 列入日期 and is a second period. A feed delivers either changes (new and changed
+entries; an exit arrives as the entry with its 移出日期) or full snapshots (departments.yaml ``mode: snapshot``):
+then an open period of that feed that a snapshot no longer holds is closed on the snapshot's reporting day, with
+移出原因 ``未说明`` because the department did not say why.
+
+The class of each list kind (严重失信 / 重点关注 / 红名单 / 不归集) and the category of each exit reason are
+configuration (include/config/credit_lists.yaml); `record_classes` writes them into the warehouse, where
+core.credit_list_periods shows them beside the stored kind and reason (sql/migrations/0014).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -19,6 +26,53 @@ from citycredit.feeds import registry
 
 SNAPSHOT, CHANGES = "snapshot", "changes"
 UNSTATED_REMOVAL = "未说明"  # 移出原因 of an exit inferred from a snapshot
+CLASSES_FILE = "credit_lists.yaml"
+
+
+@dataclass(frozen=True)
+class Classes:
+    """credit_lists.yaml read: 名单类型 → class, 移出原因 → category."""
+
+    list_class: dict[str, str]
+    removal_category: dict[str, str]
+
+    def kinds(self, list_class: str) -> list[str]:
+        """The 名单类型 values of one class, in the file's order."""
+        return [kind for kind, cls in self.list_class.items() if cls == list_class]
+
+
+def _sorted_into(doc: dict, key: str) -> dict[str, str]:
+    """``{group: [value, ...]}`` of the file turned into value → group; a value in two groups is an error."""
+    out: dict[str, str] = {}
+    for group, values in (doc.get(key) or {}).items():
+        for value in values or ():
+            if out.setdefault(str(value), str(group)) != str(group):
+                raise config.ConfigError(f"{CLASSES_FILE}: {key}: {value!r} is in both {out[str(value)]} and {group}")
+    return out
+
+
+@functools.cache
+def classes() -> Classes:
+    doc = cast("dict[str, Any]", config.load_yaml(CLASSES_FILE))  # the repository's own file: a mapping
+    return Classes(_sorted_into(doc, "list_classes"), _sorted_into(doc, "removal_categories"))
+
+
+def record_classes(conn: sa.Connection) -> None:
+    """Write the classes of credit_lists.yaml into core.credit_list_kinds and core.credit_list_removal_reasons.
+
+    The tables then hold exactly the file's content, so a class changed in the file reaches every period already
+    loaded, not only the next ones.
+    """
+    current = classes()
+    for table, key, value, mapping in (
+        ("core.credit_list_kinds", "list_type", "list_class", current.list_class),
+        ("core.credit_list_removal_reasons", "removal_reason", "category", current.removal_category),
+    ):
+        conn.execute(sa.text(f"DELETE FROM {table}"))
+        conn.execute(
+            sa.text(f"INSERT INTO {table} ({key}, {value}) VALUES (:k, :v)"),
+            [{"k": k, "v": v} for k, v in mapping.items()],
+        )
 
 
 def feed_mode(feed_id: str) -> str:
