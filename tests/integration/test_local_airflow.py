@@ -8,6 +8,7 @@ one to two minutes on a loaded 2-core machine.
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
@@ -133,3 +134,35 @@ def _make_clean(tmp_path: Path, home: Path) -> subprocess.CompletedProcess:
         ["make", "-C", str(paths.PROJECT_ROOT), "clean", f"VENV={venv}", f"CITYCREDIT_HOME={home}"],
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+
+
+def test_the_homes_airflow_cfg_gets_our_settings_and_keeps_airflows_own(tmp_path, monkeypatch):
+    from citycredit.core import airflow_env
+
+    cfg = tmp_path / "airflow.cfg"
+    cfg.write_text(
+        "[core]\ndags_folder = /somewhere/dags\nload_examples = True\nfernet_key = kept=\n"
+        "[api_auth]\njwt_secret = airflows-own\n[webserver]\nbase_url = http://x:1/%%(a)s\n",
+        encoding="utf-8",
+    )
+    airflow_env.write_config(cfg)
+    written = configparser.ConfigParser(interpolation=None)
+    written.read(cfg, encoding="utf-8")
+    assert written["core"]["dags_folder"] == str(paths.DAGS_DIR) and written["core"]["load_examples"] == "False"
+    assert written["core"]["plugins_folder"] == str(paths.PLUGINS_DIR)
+    assert written["core"]["default_timezone"] == "Asia/Shanghai"
+    assert (written["core"]["fernet_key"], written["api_auth"]["jwt_secret"]) == ("kept=", "airflows-own")
+    assert written["webserver"]["base_url"] == "http://x:1/%%(a)s", "values are kept exactly as written"
+
+
+@pytest.mark.dag
+def test_an_airflow_home_set_elsewhere_keeps_its_own_airflow_cfg(tmp_path, monkeypatch):
+    from citycredit.core import airflow_env
+
+    elsewhere = tmp_path / "my-airflow"
+    elsewhere.mkdir()
+    (elsewhere / "airflow.cfg").write_text("[core]\ndags_folder = /mine\n", encoding="utf-8")
+    monkeypatch.setenv("AIRFLOW_HOME", str(elsewhere))
+    airflow_env.initialize()
+    assert (elsewhere / "airflow.cfg").read_text(encoding="utf-8") == "[core]\ndags_folder = /mine\n"
+    assert f"dags_folder = {paths.DAGS_DIR}" in (airflow_env.home() / "airflow.cfg").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -77,10 +78,9 @@ def initialize() -> None:
     """Create or upgrade the metadata database and the pools, and write our settings into the home's airflow.cfg;
     safe to run again."""
     run("db", "migrate", capture=True)  # Airflow writes its default airflow.cfg (with its secrets) on first use
-    airflow_home = Path(environment()["AIRFLOW_HOME"])
-    write_config(airflow_home / CONFIG_FILE)
+    write_config(home() / CONFIG_FILE)  # ours only: an AIRFLOW_HOME set elsewhere keeps its own airflow.cfg
     pools = {name: {"slots": slots, "description": f"citycredit: {text}"} for name, (slots, text) in POOLS.items()}
-    pools_file = airflow_home / "citycredit_pools.json"
+    pools_file = home() / "citycredit_pools.json"
     pools_file.write_text(json.dumps(pools), encoding="utf-8")
     run("pools", "import", str(pools_file), capture=True)  # one Airflow start for all pools, not one each
 
@@ -89,7 +89,10 @@ def write_config(path: Path) -> None:
     """Set our settings in an airflow.cfg, keeping every other value in it (the secrets Airflow generated)."""
     config = configparser.ConfigParser(interpolation=None)
     config.read(path, encoding="utf-8")
-    for (section, key), value in settings(os.environ.get(variable("core", "default_timezone"))).items():
+    wanted = settings(os.environ.get(variable("core", "default_timezone")))
+    if not config.has_option("api_auth", "jwt_secret"):  # Airflow did not write this file: the services share one
+        wanted[("api_auth", "jwt_secret")] = secrets.token_urlsafe(16)
+    for (section, key), value in wanted.items():
         if not config.has_section(section):
             config.add_section(section)
         config.set(section, key, value)
