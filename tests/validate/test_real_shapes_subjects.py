@@ -44,3 +44,15 @@ def test_the_six_commitment_types_of_the_city_plan_are_accepted():
     result = run_check(SHAPES / "commitment_types.csv", "credit_commitment", REPORTED_ON)
     assert result.rows == 6
     assert not result.findings["rule_id"].eq("CN-CODE-LX").any()
+
+
+def test_values_real_publishers_write_are_read_and_an_old_template_code_is_explained(tmp_path):
+    rows = pd.read_csv(SHAPES / "ningbo_licenses.csv", dtype=str, keep_default_na=False).head(3)
+    rows["证件类型"] = ["外国（地区）护照", "中华人民共和国护照", "护照"]  # 市场监管's 证件类型 wording
+    rows.loc[2, "当前状态"] = "0"  # 正常 in the old template
+    path = tmp_path / "licenses.csv"
+    rows.to_csv(path, index=False)
+    findings = run_check(path, "license", REPORTED_ON).findings
+    assert not findings["rule_id"].eq("XK-CODE-XDR_ZJLX").any()
+    state = findings[findings["rule_id"] == "XK-CODE-ZT"]
+    assert state["source_row"].tolist() == [4] and "旧模板" in state["message"].iloc[0]
