@@ -184,7 +184,6 @@ def test_large_frames_get_the_findings_and_counts_of_gx_own_validation(dataset, 
     assert {o.rule_id for o in outcomes} == {e["meta"]["rule_id"] for e in suite_definition(dataset)["expectations"]}
 
 
-
 def test_a_batch_beyond_the_spill_size_gets_the_same_batch_wide_findings(tmp_path, monkeypatch):
     """Large batches hold the duplicate rule's rows on disk, split by key (keyed_rows): nothing may change."""
     from citycredit.validate import keyed_rows, suites

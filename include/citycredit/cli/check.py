@@ -1,7 +1,9 @@
 """``citycredit check FILE``: a department clerk's self-check, in Chinese; no warehouse needed.
 
-Output: a Chinese table of findings and a one-line verdict, or with ``--json`` one object
-``{"file", "dataset", "rows", "findings": [{"row", "field", "rule", "category", "severity", "message"}]}``.
+Output: a Chinese summary per rule (rule, field, count, first rows), the table of findings and a one-line verdict,
+or with ``--json`` one object ``{"file", "dataset", "rows", "summary": [{"rule", "field", "category", "severity",
+"count", "first_rows"}], "findings": [{"row", "field", "rule", "category", "severity", "message"}]}`` (a
+``first_rows`` or ``row`` of null: the whole file).
 Exit status: 0 no error, 1 errors, 2 the file cannot be read (a Chinese reason, never a traceback).
 Findings carry row numbers, never values; everything printed goes through ``privacy.mask_ids_in_text``.
 """
@@ -73,6 +75,30 @@ def verdict(result: CheckResult) -> str:
     )
 
 
+def render_summary(result: CheckResult) -> str:
+    rows = [
+        {
+            "rule": r["rule"],
+            "field": r["field"] or "",
+            "severity": SEVERITY_NAMES[r["severity"]],
+            "category": CATEGORY_NAMES[r["category"]],
+            "count": r["count"],
+            "rows": "、".join("整个文件" if n is None else str(n) for n in r["first_rows"])
+            + ("等" if r["count"] > len(r["first_rows"]) else ""),
+        }
+        for r in result.summary()
+    ]
+    columns = [
+        ("rule", "规则"),
+        ("field", "字段"),
+        ("severity", "级别"),
+        ("category", "类别"),
+        ("count", "次数"),
+        ("rows", "最先出现的行"),
+    ]
+    return text_table(rows, columns)
+
+
 def render_table(result: CheckResult) -> str:
     rows = [
         {
@@ -120,7 +146,7 @@ def cmd_check(args) -> int:
         ]
         lines += [f"注意：{note}" for note in result.notes]
         if not result.findings.empty:
-            lines += ["", render_table(result)]
+            lines += ["", "按规则汇总：", render_summary(result), "", "逐条明细：", render_table(result)]
         lines += ["", verdict(result)]
         text = "\n".join(lines)
     print(privacy.mask_ids_in_text(text))

@@ -40,7 +40,7 @@ _RENAMED = re.compile(r"#[0-9]+$")  # the reader's name for a repeated header: "
 # A second language: a run of Latin letters (with digits, _ . / & ' -) before or after text that is not ASCII.
 _LATIN = r"[A-Z][A-Z0-9_./&'-]*"
 _LATIN_BEFORE = re.compile(rf"^(?:{_LATIN}|\({_LATIN}\))[/|:]?(?=[^\x00-\x7f])")
-_LATIN_AFTER = re.compile(rf"(?<=[^\x00-\x7f)])[/|:]?(?:{_LATIN}|\({_LATIN}\))$")
+_LATIN_AFTER = re.compile(rf"(?:(?<=[^\x00-\x7f])|(?<=[)0-9]))[/|:]?(?:{_LATIN}|\({_LATIN}\))$")
 _NUMBER_AFTER = re.compile(r"(?:_?[0-9]{1,2}|\([0-9]{1,2}\))$")
 
 

@@ -56,8 +56,10 @@ def frame(rows, rule_id, field, label, category, severity, message) -> pd.DataFr
 
 
 def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Findings frames as one, source rows as nullable integers (None: the whole file)."""
     parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+    return out.astype({"source_row": "Int64"})
 
 
 def header_findings(header_map: HeaderMap, labels: dict[str, str]) -> pd.DataFrame:

@@ -30,6 +30,7 @@ CATEGORY_NAMES = {
     "plausibility": "合理性",
 }
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
+FIRST_ROWS = 5  # rows named per rule in the summary
 
 
 class CheckFailed(Exception):
@@ -68,8 +69,29 @@ class CheckResult:
             "file": self.file,
             "dataset": self.dataset,
             "rows": self.rows,
+            "summary": self.summary(),
             "findings": findings.where(findings.notna(), None).to_dict("records"),
         }
+
+    def summary(self) -> list[dict]:
+        """Per rule and field: how many findings and the first rows (None: the whole file), errors first."""
+        f = in_reading_order(self.findings)
+        out = []
+        for (rule, label), group in f.groupby(["rule_id", f["label"].fillna("")], sort=False):
+            rows = group["source_row"]
+            first = [None] if rows.isna().any() else []
+            first += sorted(int(r) for r in rows.dropna().unique())[: FIRST_ROWS - len(first)]
+            out.append(
+                {
+                    "rule": rule,
+                    "field": label or None,
+                    "category": group["category"].iloc[0],
+                    "severity": group["severity"].iloc[0],
+                    "count": len(group),
+                    "first_rows": first,
+                }
+            )
+        return sorted(out, key=lambda r: (r["severity"] != "error", -r["count"], r["rule"]))
 
 
 def in_reading_order(findings: pd.DataFrame) -> pd.DataFrame:
