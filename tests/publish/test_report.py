@@ -299,7 +299,7 @@ def chart_texts(page, chart: int, part: str) -> list[str]:
 
 def test_trend_charts_draw_a_line_over_the_months_with_a_gap_where_a_month_has_no_data(month, screen):
     screen.goto(month.published.report.as_uri())
-    assert screen.locator("h3").inner_text() == "趋势（2025年06月至2025年09月，近12个月内有数据的月份）"
+    assert screen.locator("h3").inner_text() == "近12个月趋势（2025年06月至2025年09月；折线断开处为当月无数据）"
     charts = screen.locator(".charts figure.chart")
     assert charts.count() == 6
     for i in range(6):

@@ -43,7 +43,7 @@ class MonthReport:
     generated_at: datetime
     city: str
     headline: list[dict]  # this month's city values with the indicator's name and kind
-    trend: dict[str, list[tuple[date, Decimal | None]]]  # indicator → (month, value) over TREND_MONTHS
+    trend: dict[str, list[tuple[date, Decimal | None]]]  # indicator → (month, value), see _trend
     departments: list[dict]
     uscc_issues: list[dict]
     uscc_issue_count: int
@@ -173,7 +173,7 @@ def scores(conn: sa.Connection, first: date) -> dict[str, dict]:
 
 def department_rows(engine: sa.Engine, month: str | date) -> list[dict]:
     """One row per department of the registry: received / loaded / quarantined, accuracy, late rate, top failing
-    rules, and whether it met the deadline (the scorecard's feeds_by_deadline item)."""
+    rules, whether it met the deadline (the scorecard's feeds_by_deadline item) and its scorecard (``scores``)."""
     first = month_start(month)
     params = periods.month_params(first)
     values = {
