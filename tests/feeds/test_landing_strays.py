@@ -3,6 +3,7 @@ nothing is ignored silently forever."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 
@@ -12,7 +13,7 @@ from landing_helpers import GOOD, deliveries, feed, kept, land, left_in_inbox, p
 
 from citycredit.core import paths
 from citycredit.feeds import inbox as folders
-from citycredit.feeds import landing, store
+from citycredit.feeds import landing, registry, store, strays
 from citycredit.tasks import ingest
 
 pytestmark = pytest.mark.db
@@ -155,3 +156,14 @@ def test_files_where_no_feed_reads_them_are_listed_and_left_alone(engine, caplog
     assert "“scjg_licence”不是本部门已登记的数据源文件夹" in rows[1]["reason"]
     assert "scjg_license" in rows[1]["reason"]
     assert "“unknown_dept”不是已登记的部门文件夹" in rows[3]["reason"]
+
+
+def test_a_file_in_the_folder_of_an_http_feed_is_a_stray(engine):
+    reg = registry.load()
+    scjg = reg.department("scjg")
+    api = dataclasses.replace(scjg.feeds[0], id="scjg_api", kind="http")
+    departments = tuple(dataclasses.replace(d, feeds=(*d.feeds, api)) if d is scjg else d for d in reg.departments)
+    put("x.csv", folder=paths.data_path("landing", "inbox", "scjg", "scjg_api"))
+    (found,) = strays.find(engine, dataclasses.replace(reg, departments=departments))
+    assert (found.path, found.department_id) == ("scjg/scjg_api/x.csv", "scjg")
+    assert found.reason.startswith("数据源“scjg_api”通过接口或数据库报送，不读取收件箱中的文件")
