@@ -7,9 +7,11 @@ A file feed's inbox is ``$CITYCREDIT_HOME/landing/inbox/<department>/<feed>/``. 
 - checks that it can be read at all; an unreadable file moves to ``rejected/`` with a ``.reason.txt`` beside it;
 - otherwise opens a batch and moves the delivered file to ``archive/``.
 Its time of receipt is the file's modification time: when the department's upload finished. Anything else in the
-inbox is refused with a reason, as a rejected delivery (`feeds.refusals`): a link (never followed), a pipe or
-device, a file in a subfolder. Editors' lock files and unfinished uploads wait, untouched (`names.waiting_for`).
-Names may be any bytes: `names` decodes them and keeps the copies' names within the file system's limits.
+feed's inbox is refused with a reason, as a rejected delivery: a link (never followed; its target text is what is
+stored), a pipe or device, a file in a subfolder. Editors' lock files and unfinished uploads wait, untouched
+(`names.waiting_for`), and so does a file that changes while it is read. Names may be any bytes: `names` decodes
+them and keeps the copies' names within the file system's limits. A run killed after recording a delivery and
+before moving it records nothing again: the next run recognises the same name, bytes and time of receipt.
 
 An HTTP or database pull (``land_pull``) is landed the same way, as one delivery whose bytes are the JSON Lines
 file the pull wrote; its time of receipt is when the pull completed.
