@@ -31,7 +31,7 @@ def test_json_output_exit_status_and_masking(tmp_path):
     result = check(KNOWN / "penalty.csv", "--reported-on", "2025-09-30", "--json")
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"file", "dataset", "rows", "findings"}
+    assert set(report) == {"file", "dataset", "rows", "summary", "findings"}
     assert (report["dataset"], report["rows"]) == ("penalty", 24)
     assert all(set(f) == {"row", "field", "rule", "category", "severity", "message"} for f in report["findings"])
     unit = next(f for f in report["findings"] if f["rule"] == "CF-PLAU-NR_FK-UNIT")

@@ -105,7 +105,7 @@ def parse_date(text: str) -> str | None:
 def open_end(dataset: str, name: str) -> str | None:
     """The date that stands for 长期 in a field (fields.yaml ``open_end``), or None when the field has no such date."""
     catalogue = cast("dict[str, Any]", config.load_yaml("fields.yaml"))  # the repository's own file: a mapping
-    item = next((i for i in catalogue.get(dataset, ()) if i.get("name") == name), {})
+    item: dict[str, Any] = next((i for i in catalogue.get(dataset, ()) if i.get("name") == name), {})
     value = item.get("open_end")
     if value is not None and parse_date(str(value)) != str(value):
         raise config.ConfigError(f"fields.yaml: {dataset}.{name}.open_end: {value!r} is not a YYYY-MM-DD date")

@@ -79,7 +79,7 @@ class CheckResult:
         out = []
         for (rule, label), group in f.groupby(["rule_id", f["label"].fillna("")], sort=False):
             rows = group["source_row"]
-            first = [None] if rows.isna().any() else []
+            first: list[int | None] = [None] if rows.isna().any() else []
             first += sorted(int(r) for r in rows.dropna().unique())[: FIRST_ROWS - len(first)]
             out.append(
                 {

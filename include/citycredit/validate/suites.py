@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -331,7 +332,7 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
     return counts
 
 
-def _header_map(dataset: str, batch: dict) -> headers.HeaderMap:
+def _header_map(dataset: str, batch: Mapping[Any, Any]) -> headers.HeaderMap:
     """How the batch's headers matched, worked out again from the header row normalization recorded; from the
     recorded outcome alone for a batch staged without its header row."""
     if batch["headers"] is not None:
