@@ -8,13 +8,23 @@ Formats are told by content, not by name: a zip is an XLSX workbook; an OLE2 fil
 workbook) is refused; anything else is delimited text (comma, tab, ``;`` or ``|``, whichever splits the first
 lines most consistently). Text encodings: a BOM (UTF-8, UTF-16) decides; otherwise UTF-8 and GB18030 (a superset
 of GBK and GB2312) are tried on the first 64 KiB, charset-normalizer ranks them when both decode, and the feed's
-encoding hint breaks a tie or decides for a pure-ASCII start.
+encoding hint breaks a tie or decides for a pure-ASCII start. A UTF-8 or GB18030 file is then decoded line by line
+(text_encodings.LINES): a line that is valid UTF-8 is read as UTF-8, any other as GB18030, so a row pasted from
+another source is neither gibberish nor the end of the file.
+
+Limits (tables.py), each refused with a Chinese reason: a table has at most ``MAX_COLUMNS`` (1,000) columns, counted
+as the header's width, or the header plus every column beyond it that holds a value, or a JSON file's distinct
+keys; a CSV header must end within the first 64 KiB. Memory follows the cells that hold data: workbook rows are
+read as their cells (sheet_cells.py), never padded to the last column a sheet addresses (XFD), and a chunk holds at
+most ``CHUNK_CELLS`` cells, so a wide table is read fewer rows at a time.
 
 Rows and their numbers:
 
 - the header is the first of the first 20 rows in which at least 3 cells are known field labels (a title row
   above it, merged or not, is skipped); failing that the row with the most such cells, failing that the first
   non-empty row. ``header_row`` is its number, 1-based.
+- the sheet of a workbook is a visible one, chosen by its name and header (workbooks._pick_sheet): an instructions
+  sheet (填报说明) is read only when no other sheet looks like data.
 - ``_source_row`` is what Excel shows for the row: in a workbook the sheet's row number; in a CSV file the
   record's ordinal, counting the header row and blank lines, so a quoted cell holding a line break does not
   shift later rows (Excel opens such a record as one row).
@@ -30,7 +40,9 @@ keep the digits as written; nested values become compact JSON text.
 Chunk columns hold the pandas string dtype (missing = NA; ``pd.isna``) and ``_source_row`` (int64). Workbook cells
 are turned into the text the clerk typed: dates as "YYYY-MM-DD" (with " HH:MM:SS" when the time is not
 midnight), whole numbers without ".0" or an exponent (a 15-digit registration number stays 15 digits), other
-numbers in plain positional notation; formulas are read as their cached values and never evaluated.
+numbers in plain positional notation; formulas are read as their cached values and never evaluated; a cached error
+value is its text ("#N/A", "#REF!", ...), a boolean "TRUE" or "FALSE". In a workbook of the 1904 date system (old
+Mac Excel) a five-digit plain number in a date column is a serial of that system and is read as the date.
 """
 
 from __future__ import annotations
