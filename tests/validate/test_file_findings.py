@@ -127,3 +127,28 @@ def test_shenzhen_open_data_file(tmp_path):
         (4, "CF-CONS-NR_FK"), (4, "CF-REQ-XDR_MC"), (4, "CF-TIME-LATE"),
         (5, "CF-CONS-NR_FK"), (5, "CF-REQ-XDR_MC"), (5, "CF-TIME-LATE"), (5, "DUP-EXACT-ROW"),
     }  # fmt: skip
+
+
+def test_a_workbooks_boolean_cells_and_cached_error_values(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for i, (name, legal) in enumerate([("#N/A", "张伟"), ("平顶山恒德建材有限公司", True), ("#REF!", "#NAME?")]):
+        row = dict(zip(HEADER, CLEAN, strict=True))
+        row.update({"行政处罚决定书文号": f"平市监罚〔2025〕{i}号", "行政相对人名称": name, "法定代表人": legal})
+        sheet.append([row[h] or None for h in HEADER])
+    path = tmp_path / "处罚.xlsx"
+    workbook.save(path)
+    assert sheet["A2"].data_type == "e" and sheet["I3"].data_type == "b"  # real error and boolean cells
+
+    findings = run_check(path, "penalty", REPORTED_ON).findings.sort_values(["source_row", "rule_id"])
+    assert findings[["source_row", "rule_id"]].values.tolist() == [
+        [2, "CF-REQ-XDR_MC"],
+        [3, "FMT-BOOLEAN"],
+        [4, "CF-REQ-FRDB-ORG"],  # "#NAME?" in 法定代表人 is no name: missing where a 法人 needs one
+        [4, "CF-REQ-XDR_MC"],
+    ]
+    assert findings["message"].iloc[0] == "必填项“行政相对人名称”是Excel错误值“#N/A”（公式出错后留下的），视为未填写"
+    assert "逻辑值“TRUE”" in findings["message"].iloc[1]

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from citycredit.normalize import values
 from citycredit.normalize.headers import HeaderMap
@@ -33,8 +35,20 @@ BOOLEAN_RULE = "FMT-BOOLEAN"
 EXACT_ROW_RULE = "DUP-EXACT-ROW"
 RULES = {MISSING_COLUMN_RULE, UNKNOWN_COLUMN_RULE, DUPLICATE_COLUMN_RULE, BOOLEAN_RULE, EXACT_ROW_RULE}
 FOLD_MIN_ROWS = 2  # one row failing a rule is that row's finding
-_NOTHING_FILLED = values.PLACEHOLDERS | values.EXCEL_ERRORS
-_LONGEST = max(map(len, _NOTHING_FILLED)) + 4  # room for blanks inside "— —"
+# The spellings of values.placeholder_kind as normalized text (single spaces, any common case), for a hash lookup
+# instead of folding every cell: "— —", "null", "Null", "n/a".
+_NOTHING_FILLED = pa.array(
+    sorted(
+        {
+            variant
+            for text in values.PLACEHOLDERS | values.EXCEL_ERRORS
+            for spaced in {text, " ".join(text)}
+            for variant in (spaced, spaced.lower(), spaced.title(), spaced.capitalize())
+            if values.placeholder_kind(variant)
+        }
+    ),
+    pa.large_string(),
+)
 _BOOLEANS = {"TRUE", "FALSE"}
 
 
@@ -95,14 +109,13 @@ def take_placeholders(rows: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFr
     emptied = {}
     for column in columns:
         cells = rows[column]
-        short = cells.notna() & (cells.str.len() <= _LONGEST)
-        if not short.any():
-            continue
-        folded = cells[short].str.replace(r"\s+", "", regex=True).str.upper()
-        hit = folded[folded.isin(_NOTHING_FILLED)].index
-        if len(hit):
-            taken[column] = pd.Series(cells[hit].to_numpy(), index=rows.loc[hit, "_source_row"].to_numpy())
-            emptied[column] = cells.mask(cells.index.isin(hit))
+        arr = pa.array(cells.array)
+        found = pc.fill_null(pc.is_in(arr, value_set=_NOTHING_FILLED.cast(arr.type)), False)
+        hit = found.to_numpy(zero_copy_only=False)
+        if hit.any():
+            taken[column] = pd.Series(cells[hit].to_numpy(), index=rows["_source_row"].to_numpy()[hit])
+            kept = pc.if_else(found, pa.scalar(None, arr.type), arr)  # faster than Series.mask on Arrow strings
+            emptied[column] = pd.Series(pd.array(kept, dtype="str"), index=cells.index)
     return (rows.assign(**emptied) if emptied else rows), taken
 
 
