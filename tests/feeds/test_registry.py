@@ -52,6 +52,11 @@ def test_a_good_registry_gives_feeds_with_their_department(tmp_path):
             r"feeds\[scjg_license\]\.schedule: 'every monday' is not a cron expression",
         ),
         (lambda d: d["departments"].append(dict(d["departments"][0])), r"departments\[scjg\]\.id: used twice"),
+        (lambda d: d["departments"][0].update(id="../市监"), r"departments\[0\]\.id: '\.\./市监' is not an id"),
+        (
+            lambda d: d["departments"][0]["feeds"][0].update(id="scjg license"),
+            r"departments\[scjg\]\.feeds\[0\]\.id: 'scjg license' is not an id",
+        ),
         (lambda d: d["city"].pop("timezone"), r"city\.timezone: missing"),
         (lambda d: d["city"].update(timezone="Asia/Pingdingshan"), r"city\.timezone: unknown time zone"),
     ],

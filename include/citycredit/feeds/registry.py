@@ -5,6 +5,8 @@ Loaded when the DAG files are parsed, so a configuration mistake surfaces there,
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -116,6 +118,16 @@ def _valid_uscc(code: str) -> bool:
     )
 
 
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _identifier(value: object, where: str) -> str:
+    """A department or feed id: it names inbox folders, output files and Airflow map indexes, so plain ASCII."""
+    if not isinstance(value, str) or not _IDENTIFIER.match(value):
+        raise config.ConfigError(f"{where}: {value!r} is not an id (1-64 of A-Z a-z 0-9 _ -)")
+    return value
+
+
 def _valid_cron(expression: object) -> bool:
     from croniter import croniter  # only when a feed has a schedule: keeps the DAG parse light
 
@@ -130,7 +142,7 @@ def load(path: Path | None = None) -> Registry:
     departments, seen_departments, seen_feeds = [], set(), set()
     for i, dep in enumerate(raw.get("departments") or []):
         where = f"{name}: departments[{i}]"
-        dep_id = str(_require(dep, "id", where))
+        dep_id = _identifier(_require(dep, "id", where), f"{where}.id")
         where = f"{name}: departments[{dep_id}]"
         if dep_id in seen_departments:
             raise config.ConfigError(f"{where}.id: used twice")
@@ -141,7 +153,7 @@ def load(path: Path | None = None) -> Registry:
         feeds = []
         for j, raw_feed in enumerate(dep.get("feeds") or []):
             fwhere = f"{where}.feeds[{j}]"
-            feed_id = str(_require(raw_feed, "id", fwhere))
+            feed_id = _identifier(_require(raw_feed, "id", fwhere), f"{fwhere}.id")
             fwhere = f"{where}.feeds[{feed_id}]"
             if feed_id in seen_feeds:
                 raise config.ConfigError(f"{fwhere}.id: used twice")
