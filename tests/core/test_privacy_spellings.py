@@ -73,6 +73,17 @@ def test_lookalikes_are_left_alone(text):
     assert mask_ids_in_text(text) == text
 
 
+def test_a_number_split_by_invisible_characters_is_masked_after_they_were_made_visible_as_escapes():
+    # core.printable writes invisible characters of a file name as escapes (in logs, and in the name stored for
+    # a batch); a reader still reads the digits around them as one number
+    from citycredit.core.printable import printable
+
+    name = printable("sfz4104\u200b0319\u200c8503\u200d1533\ufeff1\u20600号.csv")
+    assert "\\u200b" in name
+    assert mask_ids_in_text(name) == f"sfz{MASKED}号.csv"
+    assert mask_ids_in_text(printable(f"a\u00ad{ID}")) == f"a\\xad{MASKED}"
+
+
 def test_check_never_prints_an_id_number_spelled_in_a_file_name(tmp_path, capsys):
     path = tmp_path / "sfz4104 0319 8503 1533 10号.csv"
     path.write_bytes(b"")

@@ -24,7 +24,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 import logging
 import re
 from collections.abc import Mapping
@@ -37,13 +39,15 @@ if TYPE_CHECKING:  # pandas is imported where a column is masked: DAG files impo
 
 MASK = "*"
 _DIGIT = "0-9０-９"
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_GROUP = f"[{_DIGIT}](?:[{_INVISIBLE}]*[{_DIGIT}])*(?:[{_INVISIBLE}]*[XxＸｘ])?"
+# Invisible characters, also as core.printable writes them in logs and file names (`\u200b`, `\xad`), where a
+# reader still sees the digits around them as one number.
+_INVISIBLE = "(?:[\u200b\u200c\u200d\u2060\ufeff\u00ad]|\\\\u200[bcd]|\\\\u2060|\\\\ufeff|\\\\xad)"
+_GROUP = f"[{_DIGIT}]+(?:{_INVISIBLE}+[{_DIGIT}]+)*(?:{_INVISIBLE}*[XxＸｘ])?"
 # Digit groups joined by up to three blanks, dashes or dots; no lookahead, so a match never backtracks.
-_SEPARATOR = f"[\\s\\-‐‑‒–—―－.．·・{_INVISIBLE}]{{1,3}}"
+_SEPARATOR = f"(?:[\\s\\-‐‑‒–—―－.．·・]|{_INVISIBLE}){{1,3}}"
 _CHAIN = re.compile(f"(?<![{_DIGIT}]){_GROUP}(?:{_SEPARATOR}{_GROUP})*")
 _GROUPS = re.compile(_GROUP)
-_DROP = re.compile(f"[{_INVISIBLE}]")
+_DROP = re.compile(_INVISIBLE)
 _LETTER = re.compile("[A-Za-zＡ-Ｚａ-ｚ]")
 _ASCII = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
 _BIRTH_YEARS = range(1900, 2100)
@@ -109,24 +113,25 @@ def _mask_chain(match: re.Match[str]) -> str:
         return chain
     groups = [(g.start(), g.end(), _DROP.sub("", g.group())) for g in _GROUPS.finditer(chain)]
     numbers = [g[2].translate(_ASCII) for g in groups]
+    ends = list(itertools.accumulate(len(n) for n in numbers))  # digits up to the end of each group
+    x_ends = [k for k, n in enumerate(numbers) if n.endswith("X")]  # an X ends a number
     before, last = text[match.start() - 1 : match.start()], len(groups) - 1
     out, done, i = [], 0, 0
     while i <= last:
-        length = 0
-        for j in range(i, last + 1):
-            length += len(numbers[j])
-            if length > 18:
-                break
+        for length in (18, 15):
+            total = ends[i] - len(numbers[i]) + length
+            j = bisect.bisect_left(ends, total, lo=i, hi=min(i + length, last + 1))
+            if j > last or ends[j] != total:
+                continue
             split = j > i
-            # a split 15-digit number (no check digit) counts only as all the digits of its chain
-            if length == 18 or (length == 15 and (not split or (i, j) == (0, last))):
-                after = chain[groups[j][1] : groups[j][1] + 1] or text[end : end + 1]
-                glued = (i == 0 and bool(_LETTER.fullmatch(before))) or bool(_LETTER.fullmatch(after))
-                if not after.isdigit() and _is_id_number("".join(numbers[i : j + 1]), checked=glued or split):
-                    out += [chain[done : groups[i][0]], mask_id("".join(g[2] for g in groups[i : j + 1]))]
-                    done, i = groups[j][1], j
-                    break
-            if numbers[j].endswith("X"):  # an X ends a number
+            x = bisect.bisect_left(x_ends, i)
+            if (x < len(x_ends) and x_ends[x] < j) or (length == 15 and split and (i, j) != (0, last)):
+                continue  # a split 15-digit number (no check digit) counts only as its whole chain
+            after = chain[groups[j][1] : groups[j][1] + 1] or text[end : end + 1]
+            glued = (i == 0 and bool(_LETTER.fullmatch(before))) or bool(_LETTER.fullmatch(after))
+            if not after.isdigit() and _is_id_number("".join(numbers[i : j + 1]), checked=glued or split):
+                out += [chain[done : groups[i][0]], mask_id("".join(g[2] for g in groups[i : j + 1]))]
+                done, i = groups[j][1], j
                 break
         i += 1
     return "".join(out) + chain[done:] if out else chain
