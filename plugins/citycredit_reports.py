@@ -3,7 +3,8 @@
 A FastAPI app mounted by the api-server under /citycredit-reports lists the files of
 $CITYCREDIT_HOME/reports and /feedback (a Chinese page) and serves them, and the Data Docs under /datadocs; an
 external view puts it in the Airflow navigation, shown inside the UI. The app itself lives in
-citycredit.publish.webapp; this file only registers it.
+citycredit.publish.webapp (sign-in, the published folders only, a Content-Security-Policy on every page); this file
+only registers it.
 """
 
 from __future__ import annotations

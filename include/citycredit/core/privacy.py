@@ -7,8 +7,8 @@
   person could read it as an ID number, however it is spelled:
     * 18 characters: 17 digits and a digit or X/x, positions 7-14 a real date 19000101-20991231;
     * 15 digits (legacy numbers): positions 7-12 a real date 19YYMMDD;
-    * digits may be full-width; invisible characters between them (U+200B-U+200D, U+2060, U+FEFF, U+00AD)
-      do not split a number;
+    * digits may be full-width; invisible characters between them (U+200B-U+200D, U+2060, U+FEFF, U+00AD),
+      also as core.printable writes them (`\\u200b`), do not split a number;
     * a number may be split into groups by blanks, dashes or dots (`4104 0319 8503 1533 10`,
       `410403-19850315-3310`), or glued to letters (`sfz410403198503153310号`). Such a spelling is also how
       long amounts, timestamps and codes look, so an 18-character one is masked only when its check digit is
