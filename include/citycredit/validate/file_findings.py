@@ -49,7 +49,7 @@ _NOTHING_FILLED = pa.array(
     ),
     pa.large_string(),
 )
-_BOOLEANS = {"TRUE", "FALSE"}
+_BOOLEANS = [case(b) for b in ("TRUE", "FALSE") for case in (str.upper, str.lower, str.title)]
 
 
 def frame(rows, rule_id, field, label, category, severity, message) -> pd.DataFrame:
@@ -143,8 +143,7 @@ def boolean_findings(rows: pd.DataFrame, columns: list[str], labels: dict[str, s
     parts = []
     for column in columns:
         cells = rows[column]
-        short = cells.notna() & (cells.str.len() <= 5)
-        hit = cells[short][cells[short].str.upper().isin(_BOOLEANS)]
+        hit = cells[cells.isin(_BOOLEANS).to_numpy(dtype=bool, na_value=False)]
         if len(hit):
             label = labels[column]
             parts.append(
