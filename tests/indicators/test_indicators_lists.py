@@ -46,6 +46,23 @@ def test_serious_list_share_counts_enterprises_on_a_list_at_the_month_end(lists)
     assert values(lists, MONTH, "serious_list_share") == {("city", "all"): (4, 8, Decimal("0.5"))}
 
 
+def test_serious_list_share_counts_every_serious_kind_over_one_population(engine):
+    """Every list kind of class 严重失信 counts (市场监管's 严重违法失信名单 and 失信被执行人 too), 重点关注 kinds do
+    not; and the numerator's population is the denominator's: 法人企业, so a listed 个体工商户 counts in neither."""
+    with engine.begin() as conn:
+        scjg = batch(conn, "scjg", "credit_list", "2026-01-05 09:00")
+        list_period(conn, scjg, 2, "甲", "2025-06-01", list_type="严重违法失信名单")
+        list_period(conn, scjg, 3, "乙", "2025-06-01", list_type="失信被执行人")
+        list_period(conn, scjg, 4, "丙", "2025-06-01", list_type="经营异常名录")  # 重点关注: not 严重失信
+        list_period(conn, scjg, 5, "个体户", "2025-06-01", kind="个体工商户")  # not a 法人企业
+        reg = batch(conn, "scjg", "subject_registry", "2026-01-31 23:00")
+        for i in range(4):
+            register_subject(conn, reg, 10 + i, f"企业{i}")
+        register_subject(conn, reg, 20, "个体户", kind="个体工商户")
+    compute.compute_month(engine, MONTH)
+    assert values(engine, MONTH, "serious_list_share") == {("city", "all"): (2, 4, Decimal("0.5"))}
+
+
 @pytest.mark.parametrize(
     ("variant", "city", "scjg"),
     [

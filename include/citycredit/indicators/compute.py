@@ -31,10 +31,12 @@ def compute_month(engine: sa.Engine, month: str | date) -> int:
     """Recompute every indicator of a month, then the department scorecard that reads them, in one transaction;
     returns the number of indicator values written."""
     from citycredit.indicators import scorecard
+    from citycredit.load import creditlists
 
     first = month_start(month)
     written = 0
     with engine.begin() as conn:
+        creditlists.record_classes(conn)  # the list classes as credit_lists.yaml says them now
         # Each statement reads one month (or window) through indexes; JIT compilation would cost seconds a statement
         # as soon as the history makes the planner's estimates large, and save nothing.
         conn.execute(sa.text("SET LOCAL jit = off"))

@@ -64,6 +64,9 @@ def record_classes(conn: sa.Connection) -> None:
     loaded, not only the next ones.
     """
     current = classes()
+    # A load and a month's computation may both rewrite the tables at once; taken in turn, neither sees the
+    # other's rows half replaced (nor inserts a kind the other has just inserted).
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('core.credit_list_kinds'))"))
     for table, key, value, mapping in (
         ("core.credit_list_kinds", "list_type", "list_class", current.list_class),
         ("core.credit_list_removal_reasons", "removal_reason", "category", current.removal_category),

@@ -1,5 +1,6 @@
--- Listing periods of the 严重失信主体名单 kinds (:serious_list_types) of subjects that are not persons
--- (:person_kinds; 济信用办〔2020〕14号 items 二十四 and 二十五 count 企业) that touch the window (:window_from to :month_end,
+-- Listing periods of the list kinds of class :serious_list_class (include/config/credit_lists.yaml) of 法人企业
+-- (主体类别 in :listed_entity_kinds: the population the share's denominator counts in the register; 个体工商户 and
+-- persons are neither; 济信用办〔2020〕14号 items 二十四 and 二十五) that touch the window (:window_from to :month_end,
 -- both days included), as core.credit_list_periods has them now, and the 法人企业 of the register as it stood on
 -- :month_end (core.subjects_on). Role columns, each about a period (subjects are counted distinct):
 --   listed_at_month_end          列入 on or before :month_end and not 移出 by then (移出日期 is the first day off)
@@ -20,7 +21,7 @@ SELECT p.department_id, 'credit_list' AS dataset, p.subject_key, p.subject_name,
 FROM core.credit_list_periods p
 JOIN core.credit_list c USING (record_id)
 JOIN landing.batches b ON b.batch_id = p.batch_id
-WHERE p.list_type = ANY(:serious_list_types) AND NOT COALESCE(p.subject_type = ANY(:person_kinds), false)
+WHERE p.list_class = :serious_list_class AND p.subject_type = ANY(:listed_entity_kinds)
   AND p.listed_on <= :month_end AND (p.removed_on IS NULL OR p.removed_on >= :window_from)
 UNION ALL
 SELECT NULL, 'subject_registry', s.subject_key, s.subject_name, s.uscc, s.subject_type, NULL, NULL, s.founded_on,
