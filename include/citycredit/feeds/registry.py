@@ -6,7 +6,6 @@ Loaded when the DAG files are parsed, so a configuration mistake surfaces there,
 from __future__ import annotations
 
 import re
-
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
