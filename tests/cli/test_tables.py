@@ -57,6 +57,16 @@ def test_batches_fit_the_terminal_in_chinese_with_names_escaped(engine, capsys):
     assert "文件开头的5行都是空行，找不到表头\\n第二行" in out  # the rejection's reason, below the table
 
 
+def test_batches_mask_id_numbers_in_names_and_reasons(engine, capsys):
+    with engine.begin() as conn:
+        _batch(conn, "sfz410403198503153310号.csv", "rejected", "第3行证件号码 4104 0319 8503 1533 10 无效")
+    assert cli.main(["batches"]) == 0
+    assert cli.main(["batches", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "410403198503153310" not in out and "8503 1533" not in out
+    assert "4104**********3310" in out
+
+
 def test_batches_say_where_files_go_when_there_are_none(engine, capsys):
     assert cli.main(["batches"]) == 0
     out = capsys.readouterr().out

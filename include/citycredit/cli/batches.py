@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from citycredit.cli.output import TERMINAL_WIDTH, clip, migrated_engine, print_json, printable, text_table
+from citycredit.cli.output import TERMINAL_WIDTH, clip, migrated_engine, print_json, shown, text_table
 from citycredit.core import city, paths
 
 STATUS_NAMES = {
@@ -73,7 +73,7 @@ def cmd_batches(args) -> int:
     if rejected:
         print(f"\n拒收原因（{len(rejected)} 个批次）：")
         for r in rejected:
-            print(clip(printable(f"  批次 {r['batch_id']}：{r['status_reason'] or '未记录'}"), TERMINAL_WIDTH))
+            print(clip(shown(f"  批次 {r['batch_id']}：{r['status_reason'] or '未记录'}"), TERMINAL_WIDTH))
     return 0
 
 

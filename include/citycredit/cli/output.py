@@ -1,7 +1,8 @@
 """What every command shares: the migrated warehouse it starts from, JSON and plain-text tables on stdout.
 
-Text that departments chose (file names above all) is shown escaped: a newline, a terminal escape sequence or
-a right-to-left override in a name must not forge a line or repaint the operator's terminal.
+Text that departments chose (file names above all) is shown with 身份证 numbers masked and escaped: a newline, a
+terminal escape sequence or a right-to-left override in a name must not forge a line or repaint the operator's
+terminal. The JSON output is masked too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
+from citycredit.core import privacy
 from citycredit.core.printable import printable
 
 
@@ -31,8 +33,24 @@ def _json_default(value):
     raise TypeError(type(value))
 
 
+def _masked(value):
+    if isinstance(value, str):
+        return privacy.mask_ids_in_text(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
+
+
 def print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    print(json.dumps(_masked(data), ensure_ascii=False, indent=2, default=_json_default))
+
+
+def shown(text: str) -> str:
+    """Department text as a terminal shows it: 身份证 numbers masked (before escaping, which would split them), then
+    escaped."""
+    return printable(privacy.mask_ids_in_text(text))
 
 
 TERMINAL_WIDTH = 120
@@ -64,7 +82,7 @@ def clip(text: str, columns: int) -> str:
 def wrap(text: str, columns: int = TERMINAL_WIDTH, indent: str = "") -> str:
     """A paragraph broken into lines of at most ``columns`` terminal columns (CJK text has no spaces to break at)."""
     lines, line = [], ""
-    for c in printable(text):
+    for c in shown(text):
         if width(line + c) > columns:
             lines.append(line.rstrip())
             line = indent + c.lstrip()
@@ -78,7 +96,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    return printable(str(value))
+    return shown(str(value))
 
 
 def fitting(rows: list[dict], columns: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
