@@ -495,7 +495,7 @@ def test_the_demo_ingest_validates_and_loads_the_new_feeds_and_the_month_has_the
     from citycredit.indicators import compute
     from citycredit.tasks import common, ingest
 
-    generate_feeds(paths.data_path("landing", "inbox"))  # as `citycredit demo` does: 400 a feed
+    generate_feeds(paths.data_path("landing", "inbox"))  # 400 a feed: the measured rates need the rows
     feeds = ["scjg_subjects", "scjg_commitment", "zjj_commitment", "fgw_objection", "fgw_credit_repair"]
     common.prepare_warehouse()
     for feed in feeds:

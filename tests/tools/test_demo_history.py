@@ -36,8 +36,9 @@ def history(tmp_path_factory) -> list:
 
 def test_history_is_one_file_a_month_of_each_shuanggongshi_dataset_at_the_citys_monthly_volume(history):
     feeds = [f for f in load_registry().feeds if f.kind == "file"]
+    # A month's file is received in that month, whose report counts it.
     assert sorted((d.dataset, d.delivered_at.strftime("%Y-%m")) for d in history) == [
-        ("license", "2025-09"), ("license", "2025-10"), ("penalty", "2025-09"), ("penalty", "2025-10"),
+        ("license", "2025-08"), ("license", "2025-09"), ("penalty", "2025-08"), ("penalty", "2025-09"),
     ]  # fmt: skip
     for d in history:
         assert d.feed_id == next(f.id for f in feeds if f.dataset == d.dataset)
@@ -49,8 +50,8 @@ def test_history_decisions_are_of_their_month_and_numbered_apart_from_the_last_m
     for d in history:
         frame = canonical(d, *read_table(d.path))
         decided = frame[[c for c in frame.columns if c.endswith("_jdrq")][0]].dropna()
-        month = (d.delivered_at.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-        assert {day.strftime("%Y-%m") for day in decided} == {month}, d.path.name
+        assert {day.strftime("%Y-%m") for day in decided} == {d.delivered_at.strftime("%Y-%m")}, d.path.name
+        assert max(decided) < d.delivered_at.date()
         numbers = frame[[c for c in frame.columns if c.endswith("_wsh")][0]]
         assert all(int(n) > HISTORY_NUMBERS for n in numbers.str.extract(r"(\d+)号$")[0].dropna())
     again = generate_history(tmp_path, months=["2025-08", "2025-09"], records_per_feed=RECORDS)
@@ -73,7 +74,7 @@ def test_summary_counts_the_month_as_its_report_and_the_demo_exports_to_the_outb
     from citycredit.tasks import common, ingest
 
     inbox = paths.data_path("landing", "inbox")
-    generate_history(inbox, months=["2025-08"], records_per_feed=RECORDS)  # received in 2025-09
+    generate_history(inbox, months=["2025-09"], records_per_feed=RECORDS)  # received in 2025-09
     generate_feeds(inbox, records_per_feed=RECORDS, until=dt.date(2025, 10, 10))  # 2025-09, some received in 10
     common.prepare_warehouse()
     for feed in ("scjg_license", "scjg_penalty"):

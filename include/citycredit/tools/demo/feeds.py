@@ -94,10 +94,11 @@ def generate_history(
     """Earlier months of 双公示 deliveries, one file a month from the registry's first 行政许可 and first 行政处罚
     file feed, each as many rows as all that dataset's file feeds deliver in a month of generate_feeds.
 
-    The city's monthly figures (volume, accuracy, late reports) so continue over the months at the level of the
-    last one, in two batches a month: every batch costs seconds of validation whatever its size. Each file is
-    delivered on the feed's first delivery day after its month. The 文书号 numbers start above those generate_feeds
-    gives (HISTORY_NUMBERS), so that no two months' decisions share one.
+    The city's monthly figures (volume, accuracy, late reports) so continue over the months at about the level of
+    the last one, in two batches a month: every batch costs seconds of validation whatever its size. Each file is
+    delivered on the feed's last delivery day within its month (a month counts what it received), with the
+    decisions made before it. The 文书号 numbers start above those generate_feeds gives (HISTORY_NUMBERS), so that
+    no two months' decisions share one.
     """
     registry = load_registry()
     pools = _pools(registry, seed, records_per_feed)
@@ -108,7 +109,7 @@ def generate_history(
         rows = records_per_feed * sum(f.dataset == dataset for f in feeds)
         for month in months:
             rng = feed_rng(seed, f"{feed.id}/{month}")
-            deliveries = deliveries_for(month, _department_index(registry, feed) % 5, single=True)
+            deliveries = deliveries_for(month, _department_index(registry, feed) % 5, single=True, in_month=True)
             seq_base = HISTORY_NUMBERS + month_bounds(month)[0].month * rows
             delivered += _decision_files(inbox, registry, feed, deliveries, rows, seq_base, pools, seed, rng)
     return delivered

@@ -56,8 +56,9 @@ class Delivery:
     late: np.ndarray  # decision days this delivery reports late
 
 
-def deliveries_for(month: str, weekday: int, single: bool = False) -> list[Delivery]:
-    """Deliveries with the decision days each may carry. single: only the last, covering the whole month."""
+def deliveries_for(month: str, weekday: int, single: bool = False, in_month: bool = False) -> list[Delivery]:
+    """Deliveries with the decision days each may carry. single: only the last, covering the whole month up to
+    its day; in_month: only deliveries made within the month (the one after it left out)."""
     start, end = month_bounds(month)
     try:
         decision_days = workdays(start, end - dt.timedelta(days=1))
@@ -65,6 +66,8 @@ def deliveries_for(month: str, weekday: int, single: bool = False) -> list[Deliv
         days = delivery_days(month, weekday)
     except NotImplementedError:
         raise ValueError(f"{month} 的报送期限超出工作日日历（chinesecalendar）覆盖的年份，无法生成样例数据") from None
+    if in_month:
+        days = [d for d in days if d < end]
     if single:
         days = days[-1:]
     result = []
