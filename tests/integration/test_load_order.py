@@ -3,7 +3,8 @@
 A set of validated batches (corrections an hour later, a revocation, identical re-sends, two batches received at
 the same moment, a row with an error, A-B-A within a batch) is loaded in every order its batches can load in;
 each order starts from a copy of the same database (CREATE DATABASE ... TEMPLATE), so the batch ids are the same
-and every order must leave the same `core` rows, versions, predecessors and accounting as the delivery order.
+and every order must leave the same `core` rows, versions and predecessors as the delivery order, and the same
+accounting, corrections of quarantined rows and 统一社会信用代码 observations.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def list_batches(conn) -> list[int]:
 
 
 def state(engine: sa.Engine, table: str) -> dict:
-    """What a load leaves: every version with its place in its chain, and every batch's accounting."""
+    """What a load leaves: every version with its place in its chain, every batch's accounting, its quarantined
+    rows, the corrections of quarantined rows and the 统一社会信用代码 observations."""
     with engine.connect() as conn:
         versions = conn.execute(
             sa.text(
@@ -100,12 +102,30 @@ def state(engine: sa.Engine, table: str) -> dict:
         ).all()
         accounting = conn.execute(
             sa.text(
-                "SELECT batch_id, received, loaded, quarantined, duplicate, revised, with_warnings"
+                "SELECT batch_id, received, loaded, quarantined, duplicate, revised, with_warnings, corrected"
                 " FROM quality.batch_accounting ORDER BY batch_id"
             )
         ).all()
         quarantined = conn.execute(sa.text("SELECT batch_id, source_row FROM quality.quarantine ORDER BY 1, 2")).all()
-    return {"versions": versions, "accounting": accounting, "quarantined": quarantined}
+        observed = conn.execute(
+            sa.text(
+                "SELECT o.batch_id, o.source_row, o.code, o.loaded, o.withdrawn_on, c.batch_id, c.source_row"
+                f" FROM quality.uscc_observations o LEFT JOIN {table} c ON c.record_id = o.record_id ORDER BY 1, 2"
+            )
+        ).all()
+        corrections = conn.execute(
+            sa.text(
+                "SELECT quarantine_batch_id, quarantine_source_row, batch_id, source_row, corrected_on"
+                " FROM quality.corrections ORDER BY 1, 2"
+            )
+        ).all()
+    return {
+        "versions": versions,
+        "accounting": accounting,
+        "quarantined": quarantined,
+        "observed": observed,
+        "corrections": corrections,
+    }
 
 
 def states_of_every_order(server_url: str, warehouse_url: str, batches: list[int], table: str) -> dict:
@@ -144,6 +164,7 @@ def test_every_load_order_of_license_batches_leaves_the_core_of_the_delivery_ord
     # permit 1: revoked at 12:00; permit 2: corrected in the 4th batch (same minute as the 2nd, received later);
     # permit 3: A again at 12:00 (row 4); permit 4: first sent at 11:00; permit 5: fixed at 12:00
     assert current == {(b3, 2), (b4, 3), (b3, 4), (b2, 4), (b3, 6)}
+    assert [c[:4] for c in in_order["corrections"]] == [(b1, 5, b3, 6)]  # permit 5, quarantined at 10:00, fixed
     # the identical re-sends are duplicates in the batch delivered later, whatever loaded first
     assert [a[1:5] for a in in_order["accounting"]] == [(4, 3, 1, 0), (4, 2, 0, 2), (5, 4, 0, 1), (2, 1, 0, 1)]
     for order, result in results.items():

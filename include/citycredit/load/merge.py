@@ -118,8 +118,14 @@ def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, s
     exits = 0
     if snapshot:
         exits = creditlists.close_missing_periods(conn, batch["feed_id"], batch_id, batch["reported_on"])
-    corrected = _record_corrections(conn, dataset, params)
+    if later:
+        corrected = versions.link_corrections(conn, dataset, batch_id, later)
+        versions.recount(conn, dataset, later)
+    else:
+        corrected = _record_corrections(conn, dataset, params)
     uscc_stock.observe_batch(conn, dataset, department_id, params)
+    if later:
+        uscc_stock.follow_versions(conn, dataset, params["placeholder"])
     received, with_warnings = conn.execute(
         sa.text("SELECT (SELECT count(*) FROM batch_rows), (SELECT count(*) FROM batch_new WHERE has_warning)")
     ).one()

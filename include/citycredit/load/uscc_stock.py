@@ -47,7 +47,8 @@ def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id:
         ),
         {**params, "dept": department_id},
     )
-    # Versions replaced by this batch (also within it) and quarantined rows it corrected leave the stock.
+    # Versions replaced by this batch (also within it) and quarantined rows it corrected, or of it that a later
+    # version corrected (load/versions.py), leave the stock.
     conn.execute(
         sa.text(
             """
@@ -63,11 +64,58 @@ def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id:
             """
             UPDATE quality.uscc_observations o SET withdrawn_on = k.corrected_on
             FROM quality.corrections k
-            WHERE k.batch_id = :b AND o.batch_id = k.quarantine_batch_id
-              AND o.source_row = k.quarantine_source_row AND o.withdrawn_on IS NULL
+            WHERE (k.batch_id = :b OR k.quarantine_batch_id = :b) AND o.batch_id = k.quarantine_batch_id
+              AND o.source_row = k.quarantine_source_row AND o.withdrawn_on IS DISTINCT FROM k.corrected_on
             """
         ),
         params,
+    )
+
+
+def follow_versions(conn: sa.Connection, dataset: datasets.Dataset, placeholder: str) -> None:
+    """After a batch was merged into the versions of later batches (load/versions.py: ``batch_sequence``,
+    ``sequence_heads``), the observations of loaded rows follow the versions, as an in-order load leaves them: a
+    later row that stopped standing for a version (its record moved to this batch's row) observes nothing, a later
+    row that became a version observes its code, and each version's observation is withdrawn on the day of the
+    version that now replaces it."""
+    table, code, name = dataset.core_table, dataset.subject_code, dataset.subject_name
+    conn.execute(
+        sa.text(
+            f"""
+            DELETE FROM quality.uscc_observations o USING batch_sequence q
+            WHERE o.batch_id = q.batch_id AND o.source_row = q.source_row AND NOT q.mine AND o.loaded
+              AND NOT EXISTS (SELECT 1 FROM {table} c WHERE c.batch_id = q.batch_id AND c.source_row = q.source_row)
+            """
+        )
+    )
+    conn.execute(
+        sa.text(
+            f"""
+            INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,
+                subject_name, name_key, code_valid, loaded, record_id)
+            SELECT s.batch_id, s.source_row, :dataset, b.department_id, s.reported_on, s.{code}, s.{name},
+                   {observed_columns(dataset, "s.{}")}, true, h.record_id
+            FROM sequence_heads h JOIN {dataset.staging_table} s
+                 ON s.batch_id = h.batch_id AND s.source_row = h.source_row
+            JOIN landing.batches b ON b.batch_id = h.batch_id
+            WHERE h.new AND NOT h.mine AND s.{code} IS NOT NULL AND s.{code} <> :placeholder
+            """
+        ),
+        {"dataset": dataset.name, "placeholder": placeholder},
+    )
+    conn.execute(
+        sa.text(
+            f"""
+            UPDATE quality.uscc_observations o SET withdrawn_on = n.reported_on
+            FROM (SELECT c.record_id, successor.reported_on FROM {table} c
+                  LEFT JOIN {table} successor ON successor.supersedes = c.record_id
+                  WHERE c.record_id IN (SELECT record_id FROM sequence_heads
+                                        UNION ALL SELECT base_id FROM sequence_heads)) n
+            WHERE o.dataset = :dataset AND o.loaded AND o.record_id = n.record_id
+              AND o.withdrawn_on IS DISTINCT FROM n.reported_on
+            """
+        ),
+        {"dataset": dataset.name},
     )
 
 

@@ -16,6 +16,7 @@ with an older time) is merged here into that sequence, so the result is the one 
   day), so that exports and observations that name the record still do;
 - a later row that was a duplicate and now starts a run (the batch put different content before it) becomes a
   new version;
+- quarantined rows are linked to the first version delivered after them (quality.corrections);
 - the later batches' accounting is counted again from core (invariant 1 keeps holding for each).
 
 Loading in delivery order never comes here: merge.py's set-based merge is that case.
@@ -158,7 +159,6 @@ def merge_before(
             """
         )
     )
-    _recount(conn, dataset, later)
     loaded, revised = conn.execute(sa.text("SELECT count(*), count(*) FILTER (WHERE version > 1) FROM batch_new")).one()
     return int(loaded), int(revised)
 
@@ -221,14 +221,74 @@ def _number_heads(conn: sa.Connection, dataset: datasets.Dataset) -> None:
     )
 
 
-def _recount(conn: sa.Connection, dataset: datasets.Dataset, later: list[int]) -> None:
-    """The later batches' loaded, duplicate, revised and with-warnings rows, counted again from core."""
+def link_corrections(conn: sa.Connection, dataset: datasets.Dataset, batch_id: int, later: list[int]) -> int:
+    """Corrections as delivery order has them: a quarantined row is fixed by the first version delivered after it.
+
+    This batch's new versions fix quarantined rows delivered before them (also ones a later version had fixed);
+    this batch's quarantined rows are fixed by versions of the later batches. Returns the rows this batch fixes.
+    """
+    keys = " AND ".join(f"q.row_data->>'{k}' = n.{k}::text" for k in dataset.key_columns) or "true"
+    name = dataset.subject_name
+    subject_key = dataset.subject_key_sql("q.row_data->>'{}'")
+    same_subject = (
+        f"({subject_key} = n.subject_key OR quality.name_key(q.row_data->>'{name}') = quality.name_key(n.{name}))"
+    )
+    columns = "quarantine_batch_id, quarantine_source_row, dataset, record_id, batch_id, source_row, corrected_on"
+    conn.execute(
+        sa.text(
+            f"""
+            INSERT INTO quality.corrections AS k ({columns})
+            SELECT DISTINCT ON (q.batch_id, q.source_row) q.batch_id, q.source_row, q.dataset, n.record_id,
+                   n.batch_id, n.source_row, n.reported_on
+            FROM batch_new n
+            JOIN quality.quarantine q ON q.dataset = :dataset AND {keys} AND {same_subject}
+            JOIN landing.batches qb ON qb.batch_id = q.batch_id
+            JOIN landing.batches nb ON nb.batch_id = n.batch_id
+            WHERE (qb.received_at, q.batch_id, q.source_row) < (nb.received_at, n.batch_id, n.source_row)
+            ORDER BY q.batch_id, q.source_row, n.source_row
+            ON CONFLICT (quarantine_batch_id, quarantine_source_row) DO UPDATE
+            SET record_id = EXCLUDED.record_id, batch_id = EXCLUDED.batch_id, source_row = EXCLUDED.source_row,
+                corrected_on = EXCLUDED.corrected_on
+            WHERE ((SELECT b.received_at FROM landing.batches b WHERE b.batch_id = k.batch_id), k.batch_id,
+                   k.source_row)
+                > ((SELECT b.received_at FROM landing.batches b WHERE b.batch_id = EXCLUDED.batch_id),
+                   EXCLUDED.batch_id, EXCLUDED.source_row)
+            """
+        ),
+        {"dataset": dataset.name, "placeholder": checkdigits.USCC_PLACEHOLDER},
+    )
+    conn.execute(
+        sa.text(
+            f"""
+            INSERT INTO quality.corrections ({columns})
+            SELECT DISTINCT ON (q.batch_id, q.source_row) q.batch_id, q.source_row, q.dataset, n.record_id,
+                   n.batch_id, n.source_row, n.reported_on
+            FROM quality.quarantine q
+            JOIN {dataset.core_table} n ON n.batch_id = ANY(:later) AND n.source_row IS NOT NULL
+                 AND {keys} AND {same_subject}
+            JOIN landing.batches nb ON nb.batch_id = n.batch_id
+            WHERE q.batch_id = :b
+            ORDER BY q.batch_id, q.source_row, nb.received_at, n.batch_id, n.source_row
+            ON CONFLICT DO NOTHING
+            """
+        ),
+        {"b": batch_id, "later": later, "placeholder": checkdigits.USCC_PLACEHOLDER},
+    )
+    return conn.execute(
+        sa.text("SELECT count(*) FROM quality.corrections WHERE batch_id = :b"), {"b": batch_id}
+    ).scalar_one()
+
+
+def recount(conn: sa.Connection, dataset: datasets.Dataset, later: list[int]) -> None:
+    """The later batches' loaded, duplicate, revised, with-warnings and corrected rows, counted again from core and
+    quality.corrections."""
     conn.execute(
         sa.text(
             f"""
             UPDATE quality.batch_accounting a
             SET loaded = n.loaded, duplicate = a.received - a.quarantined - n.loaded, revised = n.revised,
-                with_warnings = n.warned
+                with_warnings = n.warned,
+                corrected = (SELECT count(*) FROM quality.corrections k WHERE k.batch_id = n.batch_id)
             FROM (
                 SELECT l.batch_id, count(c.record_id) AS loaded, count(c.record_id) FILTER (WHERE c.version > 1)
                        AS revised,
