@@ -108,9 +108,10 @@ def write(engine: sa.Engine, month: str | date, target: Path) -> Path:
     fill = PatternFill("solid", fgColor=ENTRY_FILL)
     for line in rows(engine, first):
         value = line.get("value")
-        ws.append(
+        cells.append_row(
+            ws,
             [line["no"], line["item"], line.get("name"), None if value is None else float(value),
-             _plain(line.get("numerator")), _plain(line.get("denominator")), line["how"], line.get("source")]
+             _plain(line.get("numerator")), _plain(line.get("denominator")), line["how"], line.get("source")],
         )  # fmt: skip
         row = ws[ws.max_row]
         if value is not None:
