@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,16 @@ def test_a_utf8_line_in_a_gbk_file_is_read_as_utf8(tmp_path):
     table = readers.open_table(path, dataset="license")
     assert table.encoding == "gb18030"
     assert names(path) == ["甲公司", PASTED, "乙公司"]
+
+
+def test_gbk_rows_appended_to_a_utf8_file_with_a_bom_are_read_as_gbk(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(
+        codecs.BOM_UTF8 + (",".join(HEADER) + "\n" + line("甲公司")).encode("utf-8") + line("乙公司").encode("gbk")
+    )
+    table = readers.open_table(path, dataset="license")
+    assert table.encoding == "utf-8-sig"
+    assert names(path) == ["甲公司", "乙公司"]
 
 
 def test_a_utf8_header_above_gbk_rows_is_read(tmp_path):
