@@ -108,7 +108,7 @@ def take_placeholders(rows: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFr
     taken: dict[str, pd.Series] = {}
     emptied = {}
     for column in columns:
-        cells = rows[column]
+        cells = rows[column].astype("str")  # a no-op for normalized text; an all-missing column may be object
         arr = pa.array(cells.array)
         found = pc.fill_null(pc.is_in(arr, value_set=_NOTHING_FILLED.cast(arr.type)), False)
         hit = found.to_numpy(zero_copy_only=False)
