@@ -43,6 +43,8 @@ SHAPES = Path(__file__).parents[1] / "data" / "real_shapes" / "headers"
         ("penalty", "*处罚类别1 Penalty type", "cf_cflb"),
         ("penalty", "处罚类别（2）", "cf_cflb"),
         ("penalty", "ＣＦ＿ＸＤＲ＿ＭＣ", "cf_xdr_mc"),  # full-width
+        ("penalty", "行政相对人代码_2", "cf_xdr_gszc"),  # the national template's numbering without its bracket
+        ("license", "行政相对人代码_6", "xk_xdr_shzz"),
     ],
 )
 def test_real_headers_match_their_field(dataset, header, field):
