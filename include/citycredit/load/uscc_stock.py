@@ -103,14 +103,15 @@ def follow_versions(conn: sa.Connection, dataset: datasets.Dataset, placeholder:
         ),
         {"dataset": dataset.name, "placeholder": placeholder},
     )
+    # The versions of a rebuilt chain and the one before it (base_id) are all in sequence_heads: so are their
+    # successors.
     conn.execute(
         sa.text(
-            f"""
+            """
             UPDATE quality.uscc_observations o SET withdrawn_on = n.reported_on
-            FROM (SELECT c.record_id, successor.reported_on FROM {table} c
-                  LEFT JOIN {table} successor ON successor.supersedes = c.record_id
-                  WHERE c.record_id IN (SELECT record_id FROM sequence_heads
-                                        UNION ALL SELECT base_id FROM sequence_heads)) n
+            FROM (SELECT r.record_id, successor.reported_on
+                  FROM (SELECT record_id FROM sequence_heads UNION SELECT base_id FROM sequence_heads) r
+                  LEFT JOIN sequence_heads successor ON successor.supersedes = r.record_id) n
             WHERE o.dataset = :dataset AND o.loaded AND o.record_id = n.record_id
               AND o.withdrawn_on IS DISTINCT FROM n.reported_on
             """

@@ -84,6 +84,7 @@ def merge_before(
         ),
         {"later": later, "placeholder": checkdigits.USCC_PLACEHOLDER},
     )
+    conn.execute(sa.text(f"ANALYZE batch_sequence (record_id, batch_id, {key})"))
     # The version each key's rebuilt part continues: the one the earliest later version superseded, or, when no
     # later version has the key, its current version.
     conn.execute(
@@ -107,12 +108,14 @@ def merge_before(
         )
     )
     _number_heads(conn, dataset)
+    conn.execute(sa.text("ANALYZE sequence_heads (record_id, base_id, batch_id, source_row)"))
     conn.execute(
         sa.text(
             f"""
             UPDATE {core} c SET is_current = false
             WHERE c.is_current AND c.record_id IN (SELECT base_id FROM sequence_heads
                                                    UNION ALL SELECT record_id FROM sequence_heads WHERE NOT new)
+              AND NOT EXISTS (SELECT 1 FROM sequence_heads h WHERE h.record_id = c.record_id AND h.is_current)
             """
         )
     )
@@ -147,6 +150,7 @@ def merge_before(
             f"""
             UPDATE {core} c SET version = h.version, is_current = h.is_current, supersedes = h.supersedes
             FROM sequence_heads h WHERE c.record_id = h.record_id AND NOT h.new
+              AND (c.version, c.is_current, c.supersedes) IS DISTINCT FROM (h.version, h.is_current, h.supersedes)
             """
         )
     )
