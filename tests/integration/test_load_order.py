@@ -10,18 +10,22 @@ accounting, corrections of quarantined rows and 统一社会信用代码 observa
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from support.staged_batches import LICENSE_RECORD, stage
 
-from citycredit.core import warehouse
+from citycredit.core import paths, warehouse
 from citycredit.load import merge
+from citycredit.tasks import ingest
 
 pytestmark = pytest.mark.db
 
 QUALITY = "平顶山市生态环境局"
+GOOD = Path(__file__).parents[1] / "data" / "bad" / "control_good_license.csv"
 
 
 def permit(n: int, **changes) -> dict:
@@ -195,3 +199,31 @@ def test_loading_a_batch_again_after_an_out_of_order_load_changes_nothing(engine
     assert merge.load_batch(engine, first) == accounting
     assert merge.load_batch(engine, second).loaded == 2  # its re-send of permit 2 is now a duplicate
     assert state(engine, "core.license") == before
+
+
+def test_a_correction_delivered_an_hour_later_stays_current_when_its_batch_loads_first(engine):
+    """The issue's case through the ingest's task bodies: v1 and its correction v2 an hour later, landed in one
+    run; the load tasks finish in the other order."""
+    inbox = paths.data_path("landing", "inbox", "scjg", "scjg_license")
+    inbox.mkdir(parents=True, exist_ok=True)
+    original = GOOD.read_text(encoding="utf-8")
+    (inbox / "许可_v1.csv").write_text(original, encoding="utf-8")
+    (inbox / "许可_v2.csv").write_text(original.replace("食品经营许可", "食品经营许可更正"), encoding="utf-8")
+    os.utime(inbox / "许可_v1.csv", (1_757_000_000,) * 2)
+    os.utime(inbox / "许可_v2.csv", (1_757_003_600,) * 2)
+    batches = ingest.land_feed("scjg_license")
+    assert len(batches) == 2
+    for batch in batches:
+        ingest.validate_batch(ingest.normalize_batch(batch))
+    with engine.connect() as conn:
+        by_name = dict(conn.execute(sa.text("SELECT source_name, batch_id FROM landing.batches")).all())
+    ingest.load_batch(by_name["许可_v2.csv"])
+    ingest.load_batch(by_name["许可_v1.csv"])
+    with engine.connect() as conn:
+        current = conn.execute(
+            sa.text("SELECT DISTINCT b.source_name, c.xk_nr FROM core.license c JOIN landing.batches b USING (batch_id)"
+                    " WHERE c.is_current")
+        ).all()  # fmt: skip
+        versions = conn.execute(sa.text("SELECT max(version), count(*) FROM core.license")).one()
+    assert current == [("许可_v2.csv", "食品经营许可更正")]
+    assert tuple(versions) == (2, 6)  # three permits, each v1 then v2
