@@ -190,6 +190,28 @@ def test_every_load_order_of_a_credit_list_feed_leaves_the_same_periods(engine, 
         assert result == in_order, f"load order {order} left other listing periods than the delivery order"
 
 
+def test_register_batches_keyed_by_the_subject_alone_load_in_any_order(engine, server_url, warehouse_url):
+    """市场主体登记 has no key column besides the subject: its record is the subject itself."""
+    company = {
+        "zt_mc": "平顶山市鑫华建材有限公司",
+        "zt_shxym": "914403001922038216",
+        "zt_lx": "有限责任公司",
+        "zt_djzt": "存续",
+        "zt_clrq": "2018-03-02",
+        "zt_qhdm": "410402",
+    }
+    deregistered = {**company, "zt_djzt": "注销", "zt_zxrq": "2025-08-20"}
+    with engine.begin() as conn:
+        batches = [
+            stage(conn, "subject_registry", rows, feed_id="scjg_subjects", department_id="scjg", day=day)
+            for day, rows in (("2025-09-01", {2: company}), ("2025-09-02", {2: deregistered}))
+        ]
+    results = states_of_every_order(server_url, warehouse_url, batches, "core.subject_registry")
+    in_order = results[tuple(batches)]
+    assert [(v[0], v[6], v[7]) for v in in_order["versions"]] == [(batches[0], 1, False), (batches[1], 2, True)]
+    assert results[tuple(reversed(batches))] == in_order
+
+
 def test_loading_a_batch_again_after_an_out_of_order_load_changes_nothing(engine):
     with engine.begin() as conn:
         first, second, *_ = license_batches(conn)

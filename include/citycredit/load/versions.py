@@ -52,7 +52,6 @@ def merge_before(
     """Merge the batch (its rows in ``batch_rows``) into the versions of later batches; ``batch_new`` gets its new
     versions as merge.py's does. Returns (loaded, revised) of this batch."""
     key = ", ".join(dataset.key)
-    keys_text = ", ".join(f"s.{k}" for k in dataset.key_columns)
     core, staging = dataset.core_table, dataset.staging_table
     exits = ""
     if dataset is datasets.CREDIT_LIST:
@@ -71,7 +70,7 @@ def merge_before(
                    r.content_hash, r.has_warning, NULL::bigint AS record_id, true AS mine
             FROM batch_rows r WHERE r.rule_ids IS NULL
             UNION ALL
-            SELECT s.batch_id, s.source_row, s.reported_on, {keys_text}, s.subject_key,
+            SELECT s.batch_id, s.source_row, s.reported_on, {", ".join(f"s.{k}" for k in dataset.key)},
                    md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text), false, c.record_id, false
             FROM (SELECT s.*, {dataset.subject_key_sql("s.{}")} AS subject_key FROM {staging} s
                   WHERE s.batch_id = ANY(:later)) s
