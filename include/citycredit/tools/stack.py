@@ -28,7 +28,7 @@ from citycredit.core import airflow_env, migrations, paths, warehouse
 SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
 HOST = "127.0.0.1"  # the UI and the execution API answer on this machine only
 USER = "admin"
-PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"  # where the simple auth manager reads them
+SIGN_IN_FILE = "simple_auth_manager_passwords.json.generated"  # where the simple auth manager reads them
 # The LocalExecutor starts this many worker processes at once (Airflow's default is 32): a laptop's worth.
 PARALLELISM = 4
 START_TIMEOUT = 300  # a bound, not a measurement: four Airflow processes starting on a loaded 2-core machine
@@ -62,7 +62,7 @@ def log_folder() -> Path:
 
 def login() -> tuple[str, str, Path]:
     """The UI's user, password and the file that holds it; the password is made on first use."""
-    path = airflow_env.home() / PASSWORDS_FILE
+    path = airflow_env.home() / SIGN_IN_FILE
     passwords = json.loads(path.read_text(encoding="utf-8") or "{}") if path.exists() else {}
     if USER not in passwords:
         passwords[USER] = secrets.token_urlsafe(12)
