@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from citycredit.core import copyio, paths
-from citycredit.feeds import landing, registry
+from citycredit.feeds import landing, registry, store
 from citycredit.load import uscc_stock
 from citycredit.tasks import ingest
 from citycredit.validate import suites
@@ -122,13 +122,13 @@ def _disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
-def _partial_copy_then_disk_full(src, dst, *args, **kwargs):
-    Path(dst).write_bytes(Path(src).read_bytes()[:100])
+def _partial_copy_then_disk_full(source, target, digest):
+    target.write(source.read(100))
     _disk_full()
 
 
 FAULTS = {
-    "landing disk full while storing": (shutil, "copyfile", lambda real: _partial_copy_then_disk_full),
+    "landing disk full while storing": (store, "_copy", lambda real: _partial_copy_then_disk_full),
     "connection lost before the batch is recorded": (landing, "_open_batch", lambda real: _lost_connection),
     "connection lost mid-COPY into staging": (copyio, "copy_rows", _after),
     "validate killed after storing findings": (suites, "_store_findings", _after),
@@ -158,7 +158,7 @@ def test_a_fault_and_the_retry_leave_what_a_clean_run_leaves(fault, clean_conten
         m.setattr(module, name, make(getattr(module, name)))
         with pytest.raises((OSError, sa.exc.OperationalError)):
             resume()
-        if module in (shutil, landing):
+        if module in (store, landing):
             # Nothing half-recorded: the delivery waits in the inbox, no row and no partial file in the store.
             assert content(engine) == before
             assert sorted(p.name for p in landing.inbox(registry.load().feed(FEED)).iterdir()) == sorted(FILES)
