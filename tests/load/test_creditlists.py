@@ -152,6 +152,23 @@ def test_snapshots_loaded_out_of_order_end_in_the_state_of_an_in_order_load(engi
     )
 
 
+def test_the_snapshot_received_last_holds_the_periods_whatever_its_batch_id(engine):
+    """Two snapshots landed in one run in the other order (the file received later got the lower batch id)."""
+    with engine.begin() as conn:
+        newer = stage(conn, "credit_list", {2: entry(*B, "2025-02-01")},
+                      feed_id="scjg_credit_list", department_id="scjg", day="2025-09-08")  # fmt: skip
+        older = stage(conn, "credit_list", {2: entry(*A, "2025-01-10"), 3: entry(*B, "2025-02-01")},
+                      feed_id="scjg_credit_list", department_id="scjg", day="2025-09-01")  # fmt: skip
+    merge.load_batch(engine, newer)
+    merge.load_batch(engine, older)
+    assert summary(engine) == sorted(
+        [
+            (A[0], "2025-01-10", "2025-09-08", creditlists.UNSTATED_REMOVAL, True),
+            (B[0], "2025-02-01", None, None, False),
+        ]
+    )
+
+
 def test_a_feed_mode_other_than_snapshot_or_changes_is_a_configuration_error(monkeypatch):
     real = registry.load()
     feeds = tuple(

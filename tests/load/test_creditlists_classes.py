@@ -23,8 +23,7 @@ def load(engine, rows: list[dict]) -> None:
     with engine.begin() as conn:
         batch = stage(conn, "credit_list", dict(enumerate(rows, start=2)), feed_id="yjgl_credit_list",
                       department_id="yjgl", day="2025-09-05")  # fmt: skip
-        creditlists.record_classes(conn)
-    merge.load_batch(engine, batch)
+    merge.load_batch(engine, batch)  # a load alone classifies: the month's computation may not have run yet
 
 
 def periods(engine) -> list[tuple]:

@@ -103,10 +103,11 @@ def close_missing_periods(conn: sa.Connection, feed_id: str, batch_id: int, day:
     cols = datasets.CREDIT_LIST.columns
     later = conn.execute(
         sa.text(
-            "SELECT batch_id, reported_on FROM landing.batches"
-            " WHERE feed_id = :f AND batch_id > :b AND status = 'loaded' ORDER BY batch_id DESC LIMIT 1"
+            "SELECT l.batch_id, l.reported_on FROM landing.batches b JOIN landing.batches l ON l.feed_id = b.feed_id"
+            "  AND (l.received_at, l.batch_id) > (b.received_at, b.batch_id)"
+            " WHERE b.batch_id = :b AND l.status = 'loaded' ORDER BY l.received_at DESC, l.batch_id DESC LIMIT 1"
         ),
-        {"f": feed_id, "b": batch_id},
+        {"b": batch_id},
     ).one_or_none()
     holder, day = (batch_id, day) if later is None else later
     values = [

@@ -80,6 +80,8 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
         snapshot = dataset is datasets.CREDIT_LIST and creditlists.feed_mode(batch["feed_id"]) == creditlists.SNAPSHOT
         # One merge per dataset at a time: two loads never race for the same natural key.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": dataset.core_table})
+        if dataset is datasets.CREDIT_LIST:  # the periods view classifies kinds and reasons from these tables
+            creditlists.record_classes(conn)
         params = {"b": batch_id, "placeholder": checkdigits.USCC_PLACEHOLDER, "dataset": dataset.name}
         try:
             with conn.begin_nested():

@@ -77,7 +77,7 @@ def unreadable(path: Path, feed: registry.Feed) -> str | None:
 
 
 def pending_batches() -> list[int]:
-    """Every batch landed but not yet loaded or rejected, oldest first.
+    """Every batch landed but not yet loaded or rejected, in delivery order (received, then batch id).
 
     Read from the warehouse rather than from the land tasks' results, so that one feed's failed pull does not hold
     back the batches the other feeds landed, and batches an earlier, failed run left half-way are taken up again.
@@ -87,7 +87,7 @@ def pending_batches() -> list[int]:
             conn.execute(
                 sa.text(
                     "SELECT batch_id FROM landing.batches"
-                    " WHERE status IN ('landed', 'normalized', 'validated') ORDER BY batch_id"
+                    " WHERE status IN ('landed', 'normalized', 'validated') ORDER BY received_at, batch_id"
                 )
             ).scalars()
         )
