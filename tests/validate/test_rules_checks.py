@@ -1,4 +1,4 @@
-"""The vectorised checks behind the custom rule expectations (citycredit.validate.expectations), value by value."""
+"""The vectorised checks behind the project's own rules (citycredit.validate.rules), value by value."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from citycredit.validate.expectations import codes, dates, natural_keys, penalties
-from citycredit.validate.expectations.column_values import add_months, day_numbers
+from citycredit.validate.rules import conditions
+from citycredit.validate.rules.values import add_months, day_numbers
 
 
 def col(*values) -> pd.Series:
@@ -21,7 +21,7 @@ def days(*isos) -> np.ndarray:
 def test_dates_are_real_calendar_days_written_iso_in_any_year():
     values = col("2025-09-30", "2024-02-29", "2025-02-29", "2025-13-01", "0025-09-30", "9999-12-31", "2025/9/30",
                  None)  # fmt: skip
-    assert dates.iso_dates_ok(values).tolist() == [True, True, False, False, True, True, False, True]
+    assert conditions.iso_dates_ok(values).tolist() == [True, True, False, False, True, True, False, True]
     numbers, valid = day_numbers(col("1970-01-02", "1949-10-01"))
     assert valid.tolist() == [True, True]
     assert numbers.tolist() == days("1970-01-02", "1949-10-01").tolist()
@@ -37,10 +37,10 @@ def test_month_arithmetic_keeps_the_day_and_clamps_at_the_month_end():
 def test_date_order_treats_the_long_term_date_as_open_ended_and_skips_what_is_not_a_date():
     first = col("2025-09-26", "2025-09-26", "2025-09-26", "garbage", None)
     then = col("2025-09-25", "2025-09-26", "2099-12-31", "2025-01-01", "2025-01-01")
-    assert dates.dates_in_order_ok(first, then, None).tolist() == [False, True, True, True, True]
+    assert conditions.dates_in_order_ok(first, then, None).tolist() == [False, True, True, True, True]
     late_start = col("2100-01-01")
-    assert dates.dates_in_order_ok(late_start, col("2099-12-31"), "2099-12-31").tolist() == [True]
-    assert dates.dates_in_order_ok(late_start, col("2099-12-31"), None).tolist() == [False]
+    assert conditions.dates_in_order_ok(late_start, col("2099-12-31"), "2099-12-31").tolist() == [True]
+    assert conditions.dates_in_order_ok(late_start, col("2099-12-31"), None).tolist() == [False]
 
 
 def test_publication_window_boundaries_and_the_special_domains():
@@ -52,12 +52,12 @@ def test_publication_window_boundaries_and_the_special_domains():
             "yj": col(None, None, None, None, None, "依据《中华人民共和国安全生产法》第九十七条"),
         }
     )
-    ok = dates.publication_window_ok(frame, 3, 36, 12, ["特种设备", "安全生产", "消防"])
+    ok = conditions.publication_window_ok(frame, 3, 36, 12, ["特种设备", "安全生产", "消防"])
     assert ok.tolist() == [True, False, True, False, False, True]
 
 
 def test_every_item_of_a_multi_valued_code_is_checked():
-    ok = codes.items_in_set_ok(col("警告;罚款", "罚款;吊销执照", "其他", None), ["警告", "罚款", "其他"], ";")
+    ok = conditions.items_in_set_ok(col("警告;罚款", "罚款;吊销执照", "其他", None), ["警告", "罚款", "其他"], ";")
     assert ok.tolist() == [True, False, True, True]
 
 
@@ -65,8 +65,22 @@ def test_a_listed_penalty_type_needs_its_value():
     frame = pd.DataFrame(
         {"cflb": col("罚款", "罚款", "罚款", "罚款", "警告", None), "fk": col("0.5", None, "0", "5000元", None, None)}
     )
-    assert codes.listed_items_have_value_ok(frame, ["罚款"], True).tolist() == [True, False, False, True, True, True]
-    assert codes.listed_items_have_value_ok(frame, ["罚款"], False).tolist() == [True, False, True, True, True, True]
+    assert conditions.listed_items_have_value_ok(frame, ["罚款"], True).tolist() == [
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert conditions.listed_items_have_value_ok(frame, ["罚款"], False).tolist() == [
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -83,10 +97,10 @@ def test_a_listed_penalty_type_needs_its_value():
 )
 def test_a_fine_written_in_yuan_and_entered_as_wan_yuan_is_suspicious(content, amount, plausible):
     frame = pd.DataFrame({"nr": col(content), "fk": col(amount)})
-    assert penalties.fine_unit_plausible_ok(frame).tolist() == [plausible]
+    assert conditions.fine_unit_plausible_ok(frame).tolist() == [plausible]
 
 
 def test_rows_sharing_a_key_must_share_their_content():
     keys = pd.Series(pd.array([1, 1, 2, 2, 3, None], dtype="Int64"))
     contents = pd.Series(pd.array([10, 11, 20, 20, 30, 40], dtype="Int64"))
-    assert natural_keys.one_content_per_key_ok(keys, contents).tolist() == [False, False, True, True, True, True]
+    assert conditions.one_content_per_key_ok(keys, contents).tolist() == [False, False, True, True, True, True]

@@ -9,7 +9,8 @@ import pytest
 
 from citycredit.core import config
 from citycredit.normalize import readers, standardize
-from citycredit.validate.suites import CATEGORIES, SEVERITIES, Validator, _exception_message, suite_definition
+from citycredit.validate import gx_validation
+from citycredit.validate.suites import CATEGORIES, SEVERITIES, Validator, suite_definition
 
 KNOWN = Path(__file__).parents[1] / "data" / "known_answers"
 DATASETS = ("license", "penalty", "credit_list")
@@ -91,10 +92,10 @@ def test_a_rule_gx_cannot_evaluate_is_an_error_not_a_pass():
     nested = {
         "MetricConfigurationID(metric_name='x.condition')": {"exception_message": "boom", "raised_exception": True}
     }
-    assert _exception_message(nested) == "boom"
-    assert _exception_message({"raised_exception": True, "exception_message": "flat"}) == "flat"
-    assert _exception_message({"raised_exception": False, "exception_message": None}) is None
-    assert _exception_message(None) is None
+    assert gx_validation.exception_message(nested) == "boom"
+    assert gx_validation.exception_message({"raised_exception": True, "exception_message": "flat"}) == "flat"
+    assert gx_validation.exception_message({"raised_exception": False, "exception_message": None}) is None
+    assert gx_validation.exception_message(None) is None
 
 
 @pytest.mark.db
@@ -169,16 +170,16 @@ def _generated(dataset: str, folder: Path, rows: int = 3_000) -> pd.DataFrame:
     "dataset, source",
     [(d, "known answers") for d in DATASETS] + [(d, "generated") for d in ("license", "penalty", "credit_commitment")],
 )
-def test_large_frames_get_the_findings_and_counts_of_gx_own_validation(dataset, source, tmp_path, monkeypatch):
-    """Frames above GX_RESULTS_MAX_ROWS skip GX's result machinery (gx_custom.direct); nothing else may change."""
-    from citycredit.validate import suites
-
+def test_frames_evaluated_without_gx_get_the_findings_and_counts_of_gx_own_validation(
+    dataset, source, tmp_path, monkeypatch
+):
+    """The self-check and frames above GX_RESULTS_MAX_ROWS skip GX (citycredit.validate.rules); nothing else may
+    change, the per-rule counts included."""
     frame = normalized(dataset) if source == "known answers" else _generated(dataset, tmp_path)
-    monkeypatch.setattr(suites, "GX_RESULTS_MAX_ROWS", len(frame))
-    through_gx = _findings_and_outcomes(Validator(dataset), frame)
-    monkeypatch.setattr(suites, "GX_RESULTS_MAX_ROWS", 0)
-    direct = _findings_and_outcomes(Validator(dataset), frame)
-    assert direct == through_gx
+    monkeypatch.setattr(gx_validation, "GX_RESULTS_MAX_ROWS", len(frame))
+    through_gx = _findings_and_outcomes(Validator(dataset, gx=True), frame)
+    without_gx = _findings_and_outcomes(Validator(dataset), frame)
+    assert without_gx == through_gx
     findings, outcomes = through_gx
     assert findings and any(o.failed for o in outcomes)  # the frames do break rules: the comparison means something
     assert {o.rule_id for o in outcomes} == {e["meta"]["rule_id"] for e in suite_definition(dataset)["expectations"]}
@@ -186,14 +187,13 @@ def test_large_frames_get_the_findings_and_counts_of_gx_own_validation(dataset, 
 
 def test_a_batch_beyond_the_spill_size_gets_the_same_batch_wide_findings(tmp_path, monkeypatch):
     """Large batches hold the duplicate rule's rows on disk, split by key (keyed_rows): nothing may change."""
-    from citycredit.validate import keyed_rows, suites
+    from citycredit.validate import keyed_rows
 
     frame = _generated("license", tmp_path)
     changed = frame.iloc[::7].assign(xk_nr=lambda f: f["xk_nr"].fillna("") + "（更正）")  # same key, new content
     repeated = frame.iloc[::11]
     frame = pd.concat([frame, changed, repeated], ignore_index=True)  # and exact repeats
     frame["_source_row"] = range(2, len(frame) + 2)
-    monkeypatch.setattr(suites, "GX_RESULTS_MAX_ROWS", 0)
 
     def batch_wide(spill_rows: int):
         monkeypatch.setattr(keyed_rows, "SPILL_ROWS", spill_rows)

@@ -1,6 +1,6 @@
 """The rows a batch-wide rule needs, held until the batch's last chunk, split by their key.
 
-A batch-wide rule (citycredit.validate.expectations.natural_keys.BATCH_WIDE) compares rows that share a key, so
+A batch-wide rule (citycredit.validate.rules.conditions.BATCH_WIDE) compares rows that share a key, so
 it gives the same result on the whole batch as on each set of keys taken alone. Small batches are held in memory
 as they come. Once a batch holds more than ``SPILL_ROWS`` rows, its rows go to ``PARTITIONS`` files by a hash of
 the key, in a temporary folder (``$TMPDIR``), and the rule runs partition by partition: the memory the rule needs

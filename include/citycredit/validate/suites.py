@@ -2,7 +2,9 @@
 
 The suites are the one statement of every rule (docs/architecture.md invariant 2). Each expectation's ``meta`` carries
 ``rule_id``, ``category``, ``severity`` and the Chinese ``message``; the field is the expectation's column, or
-``meta.field`` for rules over several columns. This module only runs them and reshapes the results.
+``meta.field`` for rules over several columns. This module only runs them and reshapes the results: through the
+GX-free evaluation of citycredit.validate.rules, or, when asked, GX's own validation (gx_validation) for chunks of
+up to GX_RESULTS_MAX_ROWS rows. Neither the self-check nor this module imports GX unless GX is asked for.
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
-from citycredit.core import config, copyio, datasets, paths
-from citycredit.normalize import headers, staged_frames
-from citycredit.validate import file_findings, keyed_rows
+from citycredit.core import config, datasets, paths
+from citycredit.normalize import headers
+from citycredit.validate import file_findings, gx_validation, keyed_rows
 from citycredit.validate.file_findings import FINDING_COLUMNS, MISSING_COLUMN_RULE
+from citycredit.validate.rules import evaluate
+from citycredit.validate.rules.conditions import BATCH_WIDE
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 __all__ = ["FINDING_COLUMNS", "MISSING_COLUMN_RULE", "SuiteError", "Validator", "suite_definition", "validate_batch"]
 CATEGORIES = {
@@ -34,16 +40,6 @@ CATEGORIES = {
     "plausibility",
 }
 SEVERITIES = {"error", "warning"}
-# Frames up to this many rows go through GX's own validation and results; larger ones through each rule's GX
-# metric function without GX's per-expectation copies of the whole frame (gx_custom.direct: same findings,
-# about ten times faster). Most deliveries are small; the large ones are what the direct path is for.
-GX_RESULTS_MAX_ROWS = 10_000
-# Failing rows by source row number only: the values themselves (身份证 numbers among them) never enter a result.
-RESULT_FORMAT = {
-    "result_format": "COMPLETE",
-    "unexpected_index_column_names": ["_source_row"],
-    "exclude_unexpected_values": True,
-}
 
 
 class SuiteError(ValueError):
@@ -84,29 +80,31 @@ def suite_definition(dataset: str) -> dict:
     return suite
 
 
+@dataclass(frozen=True)
+class _Part:
+    """Rules of a suite that run together: the name of their GX suite, their expectations and their map rules."""
+
+    name: str
+    expectations: list[dict]
+    rules: list[evaluate.MapRule]
+
+
 class _Suites:
-    """A dataset's suite as GX objects: the row rules (run per chunk) and the batch-wide rules (run once)."""
+    """A dataset's suite: the row rules (run per chunk) and the batch-wide rules (run once)."""
 
-    def __init__(self, context, dataset: str):
-        import great_expectations as gx
-
-        from citycredit.validate.expectations import direct, natural_keys
-
+    def __init__(self, dataset: str):
         expectations = suite_definition(dataset)["expectations"]
-        asset = context.data_sources.get("citycredit").add_dataframe_asset(dataset)
-        self.batch_definition = asset.add_batch_definition_whole_dataframe("rows")
-        row = [e for e in expectations if e["type"] not in natural_keys.BATCH_WIDE]
-        wide = [e for e in expectations if e["type"] in natural_keys.BATCH_WIDE]
-        self.row = context.suites.add(gx.ExpectationSuite(name=dataset, expectations=row))
-        self.batch_wide = context.suites.add(gx.ExpectationSuite(name=f"{dataset}.batch", expectations=wide))
-        self.direct = {
-            self.row.name: [direct.map_rule(e) for e in row],
-            self.batch_wide.name: [direct.map_rule(e) for e in wide],
-        }
+        row = [e for e in expectations if e["type"] not in BATCH_WIDE]
+        wide = [e for e in expectations if e["type"] in BATCH_WIDE]
+        try:
+            self.row = _Part(dataset, row, [evaluate.map_rule(e) for e in row])
+            self.batch_wide = _Part(f"{dataset}.batch", wide, [evaluate.map_rule(e) for e in wide])
+        except evaluate.UnsupportedRule as exc:
+            raise SuiteError(f"{dataset}: {exc}") from exc
         self.batch_wide_columns = sorted(
             {e["kwargs"][k] for e in wide for k in ("column", "column_A", "column_B") if k in e["kwargs"]}
         )
-        keys = {e["kwargs"][natural_keys.BATCH_WIDE[e["type"]]] for e in wide}
+        keys = {e["kwargs"][BATCH_WIDE[e["type"]]] for e in wide}
         if keys - {"_natural_key"}:
             raise SuiteError(f"{dataset}: the batch-wide rules must compare rows by _natural_key, not {sorted(keys)}")
         # The unconditional and conditional "must be filled" rules: folded into one finding when a file fails
@@ -119,22 +117,8 @@ class _Suites:
 
 
 @functools.cache
-def _context():
-    """One ephemeral GX context per process; importing citycredit.validate.expectations registers our expectations."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    import citycredit.validate.expectations  # noqa: F401
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    context.data_sources.add_pandas("citycredit")
-    return context
-
-
-@functools.cache
 def _suites(dataset: str) -> _Suites:
-    return _Suites(_context(), dataset)
+    return _Suites(dataset)
 
 
 def derived_columns(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -155,29 +139,20 @@ def derived_columns(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     )
 
 
-def _exception_message(info: dict | None) -> str | None:
-    """The message of an exception GX caught while evaluating a rule, if any.
-
-    GX reports it either flat ({"raised_exception": True, ...}) or per failed metric ({metric id: {...}}).
-    """
-    if not info:
-        return None
-    entries = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
-    messages = [str(e.get("exception_message")) for e in entries if e.get("raised_exception")]
-    return "; ".join(messages) or None
-
-
 class Validator:
     """A dataset's rules over the chunks of one batch: row rules per chunk, batch-wide rules in ``finish``; ``run``
     does it all (the self-check and the pipeline both use it, so their findings are the same).
 
     ``header_map``: how the file's headers matched (normalize.headers); it tells which columns the file lacks and
-    gives the findings about its header row. The GX context and suites are built once per process and shared by
-    every Validator of the dataset.
+    gives the findings about its header row. ``gx``: chunks of up to GX_RESULTS_MAX_ROWS rows go through GX's own
+    validation (what the pipeline does); otherwise every rule is evaluated without GX (the self-check, and every
+    larger chunk): the same findings and counts. The suites are built once per process and shared by every
+    Validator of the dataset.
     """
 
-    def __init__(self, dataset: str, header_map: headers.HeaderMap | None = None):
+    def __init__(self, dataset: str, header_map: headers.HeaderMap | None = None, *, gx: bool = False):
         self.dataset = dataset
+        self._gx = gx
         fields = config.fields(dataset)
         self._labels = {f.name: f.label for f in fields}
         self._required = [f.name for f in fields if f.required]
@@ -242,12 +217,11 @@ class Validator:
         self._all_failing = file_findings.AllRowsFailing(self._suites.required_messages)
         return file_findings.concat(parts), list(totals.values())
 
-    def _run(self, suite, frame: pd.DataFrame, missing_columns: tuple[str, ...]):
-        evaluated = self._gx_results(suite, frame) if len(frame) <= GX_RESULTS_MAX_ROWS else self._direct(suite, frame)
+    def _run(self, part: _Part, frame: pd.DataFrame, missing_columns: tuple[str, ...]):
+        through_gx = self._gx and len(frame) <= gx_validation.GX_RESULTS_MAX_ROWS
         parts, outcomes = [], []
-        for cfg, element_count, rows in evaluated:
-            meta = cfg.meta
-            field = meta["field"] if "field" in meta else cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
+        for meta, kwargs, element_count, rows in (_gx_results if through_gx else _evaluated)(part, frame):
+            field = meta["field"] if "field" in meta else kwargs.get("column") or kwargs.get("column_A")
             outcomes.append(RuleOutcome(meta["rule_id"], meta["category"], meta["severity"], element_count, len(rows)))
             if not len(rows) or field in missing_columns:
                 continue
@@ -266,26 +240,24 @@ class Validator:
             )
         return file_findings.concat(parts)[FINDING_COLUMNS], outcomes
 
-    def _gx_results(self, suite, frame: pd.DataFrame):
-        """(expectation configuration, element count, failing source rows) of each rule, from GX's validation."""
-        batch = self._suites.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format=RESULT_FORMAT)
-        for res in result.results:
-            failure = _exception_message(res.exception_info)
-            if failure:
-                raise SuiteError(f"rule {res.expectation_config.meta['rule_id']} could not be evaluated: {failure}")
-            rows = [int(r) for entry in res.result.get("unexpected_index_list") or [] for r in entry["_source_row"]]
-            yield res.expectation_config, int(res.result.get("element_count") or 0), rows
 
-    def _direct(self, suite, frame: pd.DataFrame):
-        """The same as ``_gx_results``, each rule through its GX metric function (gx_custom.direct)."""
-        source_rows = frame["_source_row"].to_numpy()
-        for rule in self._suites.direct[suite.name]:
-            try:
-                element_count, positions = rule.evaluate(frame)
-            except Exception as exc:  # as GX does: a rule that cannot be evaluated fails the validation
-                raise SuiteError(f"rule {rule.config.meta['rule_id']} could not be evaluated: {exc}") from exc
-            yield rule.config, element_count, source_rows[positions]
+def _gx_results(part: _Part, frame: pd.DataFrame) -> Iterator[gx_validation.Evaluated]:
+    """(meta, kwargs, element count, failing source rows) of each rule, from GX's validation."""
+    try:
+        yield from gx_validation.results(part.name, part.expectations, frame)
+    except gx_validation.RuleNotEvaluated as exc:
+        raise SuiteError(str(exc)) from exc
+
+
+def _evaluated(part: _Part, frame: pd.DataFrame) -> Iterator[gx_validation.Evaluated]:
+    """The same as ``_gx_results``, without GX (citycredit.validate.rules.evaluate)."""
+    source_rows = frame["_source_row"].to_numpy()
+    for rule in part.rules:
+        try:
+            element_count, positions = rule.evaluate(frame)
+        except Exception as exc:  # as GX does: a rule that cannot be evaluated fails the validation
+            raise SuiteError(f"rule {rule.meta['rule_id']} could not be evaluated: {exc}") from exc
+        yield rule.meta, rule.kwargs, element_count, source_rows[positions]
 
 
 CHUNK_ROWS = 200_000
@@ -296,6 +268,10 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
 
     Returns the number of findings by severity.
     """
+    import sqlalchemy as sa  # here, not at the top: the self-check uses this module without a warehouse
+
+    from citycredit.normalize import staged_frames
+
     with engine.begin() as conn:
         batch = (
             conn.execute(
@@ -309,7 +285,7 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
             .one()
         )
         dataset = datasets.get(batch["dataset"])
-        validator = Validator(dataset.name, _header_map(dataset.name, batch))
+        validator = Validator(dataset.name, _header_map(dataset.name, batch), gx=True)
         for table in ("quality.findings", "quality.rule_outcomes"):
             conn.execute(sa.text(f"DELETE FROM {table} WHERE batch_id = :b"), {"b": batch_id})
         counts = {"error": 0, "warning": 0}
@@ -347,6 +323,9 @@ def _staged_frames(
 ) -> Iterator[pd.DataFrame]:
     """The batch's staged rows, chunk by chunk: from normalization's file when it holds them all (``staged_rows``,
     recorded with them), else from the warehouse."""
+    from citycredit.core import copyio
+    from citycredit.normalize import staged_frames
+
     kept = None if staged_rows is None else staged_frames.read(batch_id, staged_rows)
     if kept is not None:
         yield from kept
@@ -381,6 +360,8 @@ def add_outcomes(totals: dict[str, RuleOutcome], outcomes: list[RuleOutcome]) ->
 def _store_findings(
     conn: sa.Connection, batch_id: int, dataset: str, findings: pd.DataFrame, counts: dict[str, int]
 ) -> None:
+    from citycredit.core import copyio
+
     if findings.empty:
         return
     frame = findings.assign(batch_id=batch_id, dataset=dataset)

@@ -4,14 +4,14 @@
   the warehouse stores that type as (citycredit.validate.storable.STORED, the one statement of it). Without it
   罚款金额 999999999999.9999999 passed the format rule and overflowed numeric(18,6) at the load.
 
-The conventions every rule follows are in citycredit.validate.expectations.column_values.
+The condition is citycredit.validate.rules.conditions.storable_ok; the conventions every rule follows are in
+citycredit.validate.rules.values.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics.map_metric_provider import (
@@ -19,14 +19,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     column_condition_partial,
 )
 
-from citycredit.validate import storable
-from citycredit.validate.expectations.column_values import on_distinct, passing, present
-
-
-def storable_ok(s: pd.Series, field_type: str) -> pd.Series:
-    stored = storable.STORED[field_type]
-    fits = on_distinct(s, lambda values: values.map(stored.holds), True, "bool")
-    return passing(s.index, fits | ~present(s))
+from citycredit.validate.rules.conditions import storable_ok
 
 
 class _Storable(ColumnMapMetricProvider):

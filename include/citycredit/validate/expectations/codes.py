@@ -1,6 +1,7 @@
 """Custom GX expectations for multi-valued codes (docs/domain.md §1.6); importing this module registers their types.
 
-The conventions every rule follows are in citycredit.validate.expectations.column_values.
+Their conditions are in citycredit.validate.rules.conditions; the conventions every rule follows are in
+citycredit.validate.rules.values.
 
 - ``expect_column_values_items_to_be_in_set``: every ``;``-separated item of a multi-valued code is in the set.
 - ``expect_listed_items_to_have_value``: when column_list[0] lists one of ``items``, column_list[1] is
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-import numpy as np
-import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation, MulticolumnMapExpectation
 from great_expectations.expectations.metrics.map_metric_provider import (
@@ -24,23 +23,12 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
     multicolumn_condition_partial,
 )
 
-from citycredit.validate.expectations.column_values import amounts, lists_any, on_distinct, passing, present
-
-
-def items_in_set_ok(s: pd.Series, value_set: list[str], separator: str) -> pd.Series:
-    allowed = set(value_set)
-    ok = on_distinct(s, lambda u: u.map(lambda v: set(v.split(separator)) <= allowed), True, "bool")
-    return passing(s.index, ok)
-
-
-def listed_items_have_value_ok(frame: pd.DataFrame, items: list[str], positive: bool) -> pd.Series:
-    listed = lists_any(frame.iloc[:, 0], items)
-    value = frame.iloc[:, 1]
-    has = present(value)
-    if positive:
-        numbers = amounts(value)
-        has &= np.isnan(numbers) | (numbers > 0)  # an unparseable amount is the format rule's business
-    return passing(frame.index, ~listed | has)
+from citycredit.validate.rules.conditions import (
+    ITEM_SEPARATOR,
+    NEVER,
+    items_in_set_ok,
+    listed_items_have_value_ok,
+)
 
 
 class _ItemsInSet(ColumnMapMetricProvider):
@@ -48,7 +36,7 @@ class _ItemsInSet(ColumnMapMetricProvider):
     condition_value_keys = ("value_set", "separator")
 
     @column_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column, value_set, separator=";", **kwargs):
+    def _pandas(cls, column, value_set, separator, **kwargs):
         return items_in_set_ok(column, value_set, separator)
 
 
@@ -58,7 +46,7 @@ class _ListedItemsHaveValue(MulticolumnMapMetricProvider):
     condition_value_keys = ("items", "positive")
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list, items, positive=False, **kwargs):
+    def _pandas(cls, column_list, items, positive, **kwargs):
         return listed_items_have_value_ok(column_list, items, positive)
 
 
@@ -66,7 +54,7 @@ class ExpectColumnValuesItemsToBeInSet(ColumnMapExpectation):
     """Expect every item of a multi-valued code (items joined by ``separator``) to be in value_set."""
 
     value_set: list[str]
-    separator: str = ";"
+    separator: str = ITEM_SEPARATOR
 
     map_metric: ClassVar[str] = "column_values.citycredit_items_in_set"
     success_keys = ("value_set", "separator", "mostly")
@@ -81,7 +69,7 @@ class ExpectListedItemsToHaveValue(MulticolumnMapExpectation):
 
     items: list[str]
     positive: bool = False
-    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = "never"
+    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = NEVER
 
     map_metric: ClassVar[str] = "multicolumn_values.citycredit_listed_items_have_value"
     success_keys = ("items", "positive", "mostly")

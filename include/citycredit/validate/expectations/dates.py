@@ -1,6 +1,7 @@
 """Custom GX expectations for dates and periods (docs/domain.md §1.5); importing this module registers their types.
 
-The conventions every rule follows are in citycredit.validate.expectations.column_values.
+Their conditions are in citycredit.validate.rules.conditions; the conventions every rule follows are in
+citycredit.validate.rules.values.
 
 - ``expect_column_values_to_be_iso_dates``: a real calendar date written ``YYYY-MM-DD``.
 - ``expect_column_values_to_be_dates_between``: ``min_date`` <= date <= ``max_date`` (either optional).
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-import numpy as np
-import pandas as pd
 from great_expectations.compatibility import pydantic
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import (
@@ -35,49 +34,15 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
     multicolumn_condition_partial,
 )
 
-from citycredit.validate.expectations.column_values import (
-    add_months,
-    contains_any,
-    day_number,
-    day_numbers,
-    passing,
-    present,
+from citycredit.validate.rules.conditions import (
+    EITHER_VALUE_MISSING,
+    NEVER,
+    WINDOW_MONTHS,
+    dates_between_ok,
+    dates_in_order_ok,
+    iso_dates_ok,
+    publication_window_ok,
 )
-
-
-def iso_dates_ok(s: pd.Series) -> pd.Series:
-    _, valid = day_numbers(s)
-    return passing(s.index, valid | ~present(s))
-
-
-def dates_between_ok(s: pd.Series, min_date: str | None, max_date: str | None) -> pd.Series:
-    days, valid = day_numbers(s)
-    ok = np.ones(len(s), dtype=bool)
-    if min_date:
-        ok &= days >= day_number(min_date)
-    if max_date:
-        ok &= days <= day_number(max_date)
-    return passing(s.index, ok | ~valid)
-
-
-def dates_in_order_ok(first: pd.Series, then: pd.Series, open_end: str | None) -> pd.Series:
-    a, a_ok = day_numbers(first)
-    b, b_ok = day_numbers(then)
-    ok = (a <= b) | ~(a_ok & b_ok)
-    if open_end:
-        ok |= b_ok & (b == day_number(open_end))
-    return passing(first.index, ok)
-
-
-def publication_window_ok(
-    frame: pd.DataFrame, min_months: int, max_months: int, special_min_months: int, special_keywords: list[str]
-) -> pd.Series:
-    decided, decided_ok = day_numbers(frame.iloc[:, 0])
-    until, until_ok = day_numbers(frame.iloc[:, 1])
-    special = contains_any(frame.iloc[:, 2:], special_keywords)
-    shortest = np.where(special, add_months(decided, special_min_months), add_months(decided, min_months))
-    ok = (until >= shortest) & (until <= add_months(decided, max_months))
-    return passing(frame.index, ok | ~(decided_ok & until_ok))
 
 
 class _IsoDates(ColumnMapMetricProvider):
@@ -93,7 +58,7 @@ class _DatesBetween(ColumnMapMetricProvider):
     condition_value_keys = ("min_date", "max_date")
 
     @column_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column, min_date=None, max_date=None, **kwargs):
+    def _pandas(cls, column, min_date, max_date, **kwargs):
         return dates_between_ok(column, min_date, max_date)
 
 
@@ -102,7 +67,7 @@ class _DatesInOrder(ColumnPairMapMetricProvider):
     condition_value_keys = ("open_end",)
 
     @column_pair_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_A, column_B, open_end=None, **kwargs):
+    def _pandas(cls, column_A, column_B, open_end, **kwargs):
         return dates_in_order_ok(column_A, column_B, open_end)
 
 
@@ -145,7 +110,7 @@ class ExpectColumnPairDatesToBeInOrder(ColumnPairMapExpectation):
     """
 
     open_end: str | None = pydantic.Field(None, description="A column_B value meaning 'no end'. " + _ISO_DESCRIPTION)
-    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = "either_value_is_missing"
+    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = EITHER_VALUE_MISSING
 
     map_metric: ClassVar[str] = "column_pair_values.citycredit_dates_in_order"
     success_keys = ("column_A", "column_B", "ignore_row_if", "open_end", "mostly")
@@ -166,11 +131,11 @@ class ExpectPublicationDeadlineWithinWindow(MulticolumnMapExpectation):
     Rows where either date is missing or not a date pass.
     """
 
-    min_months: Months = 3
-    max_months: Months = 36
-    special_min_months: Months = 12
+    min_months: Months = WINDOW_MONTHS["min_months"]
+    max_months: Months = WINDOW_MONTHS["max_months"]
+    special_min_months: Months = WINDOW_MONTHS["special_min_months"]
     special_keywords: list[str] = pydantic.Field(default_factory=list)
-    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = "never"
+    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = NEVER
 
     map_metric: ClassVar[str] = "multicolumn_values.citycredit_publication_window"
     success_keys = ("min_months", "max_months", "special_min_months", "special_keywords", "mostly")

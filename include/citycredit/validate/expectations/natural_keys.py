@@ -1,17 +1,14 @@
-"""The custom GX expectation that rows sharing a natural key share one content, and which rules are batch-wide.
-
-Importing this module registers its type.
+"""The custom GX expectation that rows sharing a natural key share one content; importing this module registers it.
 
 - ``expect_natural_key_to_have_one_content``: rows sharing column_A (a natural-key hash) share column_B (a
-  content hash). ``BATCH_WIDE`` lists the types that must see a whole batch at once, not a chunk of it, each
-  with the argument naming the key it compares rows by (so a batch may be split by that key, never within it).
+  content hash); its condition is citycredit.validate.rules.conditions.one_content_per_key_ok. It must see a
+  whole batch at once (citycredit.validate.rules.conditions.BATCH_WIDE).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnPairMapExpectation
 from great_expectations.expectations.metrics.map_metric_provider import (
@@ -19,13 +16,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     column_pair_condition_partial,
 )
 
-from citycredit.validate.expectations.column_values import passing
-
-
-def one_content_per_key_ok(keys: pd.Series, contents: pd.Series) -> pd.Series:
-    pairs = pd.DataFrame({"k": keys.to_numpy(), "c": contents.to_numpy()})
-    versions = pairs.groupby("k", sort=False, dropna=True)["c"].transform("nunique").to_numpy(dtype=float, na_value=0)
-    return passing(keys.index, versions <= 1)  # a row without a key has no versions
+from citycredit.validate.rules.conditions import EITHER_VALUE_MISSING, one_content_per_key_ok
 
 
 class _OneContentPerKey(ColumnPairMapMetricProvider):
@@ -43,11 +34,8 @@ class ExpectNaturalKeyToHaveOneContent(ColumnPairMapExpectation):
     repeats agree and pass: the load step counts them as duplicates. Needs the whole batch (``BATCH_WIDE``).
     """
 
-    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = "either_value_is_missing"
+    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = EITHER_VALUE_MISSING
 
     map_metric: ClassVar[str] = "column_pair_values.citycredit_one_content_per_key"
     success_keys = ("column_A", "column_B", "ignore_row_if", "mostly")
     args_keys = ("column_A", "column_B")
-
-
-BATCH_WIDE = {"expect_natural_key_to_have_one_content": "column_A"}

@@ -1,7 +1,8 @@
 """GX expectations for the reporting deadline counted in official working days (see citycredit.validate.workdays).
 
 The number of working days is a kwarg of each expectation, so the suites state the rule. Both evaluate whole
-columns at once with the default calendar. Pandas batches only: the calendar lives in Python, not in SQL.
+columns at once with the default calendar (citycredit.validate.rules.conditions). Pandas batches only: the
+calendar lives in Python, not in SQL.
 
 - expect_column_pair_values_to_be_reported_within_working_days: column_A is the decision date, column_B the
   reported date; a row is unexpected when it was reported after its deadline. Rows whose deadline is
@@ -24,7 +25,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     column_pair_condition_partial,
 )
 
-from citycredit.validate.workdays import LATE, as_dates, default_calendar
+from citycredit.validate.rules.conditions import EITHER_VALUE_MISSING, known_calendar_ok, reported_in_time_ok
 
 WORKING_DAYS_DESCRIPTION = "The deadline is this many working days after the decision date (that day excluded)."
 
@@ -40,7 +41,7 @@ class ColumnPairValuesReportedWithinWorkingDays(ColumnPairMapMetricProvider):
 
     @column_pair_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_A, column_B, working_days, **kwargs):
-        return default_calendar().timeliness(column_A, column_B, working_days).ne(LATE)
+        return reported_in_time_ok(column_A, column_B, working_days)
 
 
 class ColumnValuesKnownWorkingDayCalendar(ColumnMapMetricProvider):
@@ -49,15 +50,14 @@ class ColumnValuesKnownWorkingDayCalendar(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, working_days, **kwargs):
-        decisions = as_dates(column)
-        return decisions.isna() | default_calendar().deadlines(decisions, working_days).notna()
+        return known_calendar_ok(column, working_days)
 
 
 class ExpectColumnPairValuesToBeReportedWithinWorkingDays(ColumnPairMapExpectation):
     """Expect each record to be reported (column_B) no later than its deadline counted from column_A."""
 
     working_days: WorkingDays = pydantic.Field(description=WORKING_DAYS_DESCRIPTION)
-    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = "either_value_is_missing"
+    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = EITHER_VALUE_MISSING
 
     map_metric: ClassVar[str] = "column_pair_values.reported_within_working_days"
     success_keys = ("column_A", "column_B", "ignore_row_if", "working_days", "mostly")

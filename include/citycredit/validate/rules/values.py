@@ -1,4 +1,4 @@
-"""Vectorised reading of staging's column values for the custom rule expectations (docs/domain.md §1.5, §1.6).
+"""Vectorised reading of staging's column values for the project's own rules (docs/domain.md §1.5, §1.6).
 
 Every check is vectorised over whole columns (numpy / pandas; regular expressions run once per distinct value),
 because a delivery can hold millions of rows. Only the pandas engine is implemented. Values are the normalized
