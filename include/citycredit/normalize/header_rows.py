@@ -30,6 +30,40 @@ def find_header(rows: list[list[str | None]], dataset: str | None) -> int | None
     return next((i for i, cells in enumerate(rows) if any(c and c.strip() for c in cells)), None)
 
 
+def header_cells(rows: list[list[str | None]], index: int, dataset: str | None) -> tuple[list[str | None], int]:
+    """The header's cells and the index of its last row: the row at ``index``, merged with the row below it when
+    that is the header's second row (`two_row_header`)."""
+    if index + 1 < len(rows) and (cells := two_row_header(rows[index], rows[index + 1], dataset)) is not None:
+        return cells, index + 1
+    return rows[index], index
+
+
+def two_row_header(upper: list[str | None], lower: list[str | None], dataset: str | None) -> list[str | None] | None:
+    """The header's cells when the row below the header row is its second row, else None.
+
+    The national template's header takes two rows: 行政相对人代码 merged over 统一社会信用代码, 工商注册号, ...,
+    有效期 over 自 and 至, and the other labels merged down over both rows (their text in the upper cell). A column
+    is named by the first of: its lower cell, its group's label and the lower cell (有效期 + 自), its upper cell,
+    whichever is a known label. The lower row is a second header row when the names it gives know at least two
+    more fields than the upper row alone; a data row adds none.
+    """
+    if not any(c and c.strip() for c in lower):
+        return None
+    width = max(len(upper), len(lower))
+    upper, lower = upper + [None] * (width - len(upper)), lower + [None] * (width - len(lower))
+    cells: list[str | None] = []
+    group = ""  # the upper label a merged group cell spreads to the right over the columns below it
+    for top, below in zip(upper, lower, strict=True):
+        group = (top or "").strip() or (group if below else "")
+        choices = [c for c in (below, group + (below or "") if below else None, top) if c and c.strip()]
+        cells.append(next((c for c in choices if _known(c, dataset)), choices[0] if choices else None))
+    return cells if label_matches(cells, dataset) >= label_matches(upper, dataset) + 2 else None
+
+
+def _known(text: str, dataset: str | None) -> bool:
+    return any(standardize.map_headers([text], d).columns for d in ([dataset] if dataset else config.DATASETS))
+
+
 _EDGE_INVISIBLE = re.compile(f"^[\\s{standardize.INVISIBLE}]+|[\\s{standardize.INVISIBLE}]+$")
 
 

@@ -4,6 +4,7 @@ Matching folds what departments vary and looks the folded key up among the label
 fields.yaml (spellings belong in that alias list, not here):
 
 - full-width forms, blanks, invisible characters, bracket styles, case and the required-field markers * ※;
+- 繁體 characters (行政相對人名稱 is 行政相对人名称);
 - a bracketed filling hint after a label: (必填), (选填), (YYYY-MM-DD), (格式:...);
 - the ``_n`` numbering of 行政相对人代码_n(统一社会信用代码), and the reader's "X#2" for a repeated header;
 - a second language before or after the Chinese label: "行政相对人名称 Name", "Name 行政相对人名称",
@@ -30,6 +31,12 @@ from citycredit.core import config
 # Python re and RE2 (pyarrow compute) read the same class.
 INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff" r"\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
 
+# 繁體 forms of the characters in fields.yaml's labels and aliases → the simplified ones: a template converted with
+# a 简繁 tool, or typed with a 繁體 input method, names the same fields (行政相對人名稱).
+_TRADITIONAL = str.maketrans(
+    "萬業嚴為書會體關內冊決劃別辦務區單號場處備復複實審對屬異當錄態據數暫機來構沒註狀碼稱稅簽類組織經結統編罰營認議記許證請諾財違銷門項額",
+    "万业严为书会体关内册决划别办务区单号场处备复复实审对属异当录态据数暂机来构没注状码称税签类组织经结统编罚营认议记许证请诺财违销门项额",
+)
 _HEADER_DROP = re.compile(f"[\\s{INVISIBLE}*※]")  # \s in Python re is Unicode-aware; * and ※ mark 必填
 _BRACKETS = str.maketrans("[]【】〔〕", "()()()")
 ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -48,11 +55,11 @@ def header_key(text: str) -> str:
     """The folded form of a header used for matching.
 
     NFKC, no whitespace or invisible characters, no required-field markers (* ※), ASCII round brackets,
-    ASCII upper case; "X_n(Y)" becomes "Y" because the _n numbering differs between sources.
+    ASCII upper case, simplified characters; "X_n(Y)" becomes "Y" because the _n numbering differs between sources.
     """
     key = _HEADER_DROP.sub("", str(text))
     key = _HEADER_DROP.sub("", unicodedata.normalize("NFKC", key))
-    key = key.translate(_BRACKETS).translate(ASCII_UPPER)
+    key = key.translate(_BRACKETS).translate(ASCII_UPPER).translate(_TRADITIONAL)
     numbered = _NUMBERED_CODE.match(key)
     return numbered.group(1) if numbered else key
 

@@ -4,13 +4,16 @@
 `UnreadableFile` with a Chinese reason when the file cannot be read; `Table.chunks()` then streams the rows.
 Each format has its module (text_files, workbooks, json_files); this one tells them apart.
 
-Formats are told by content, not by name: a zip is an XLSX workbook; an OLE2 file (.xls, or an encrypted
-workbook) is refused; anything else is delimited text (comma, tab, ``;`` or ``|``, whichever splits the first
-lines most consistently). Text encodings: a BOM (UTF-8, UTF-16) decides; otherwise UTF-8 and GB18030 (a superset
-of GBK and GB2312) are tried on the first 64 KiB, charset-normalizer ranks them when both decode, and the feed's
-encoding hint breaks a tie or decides for a pure-ASCII start. A UTF-8 or GB18030 file is then decoded line by line
-(text_encodings.LINES): a line that is valid UTF-8 is read as UTF-8, any other as GB18030, so a row pasted from
-another source is neither gibberish nor the end of the file.
+Formats are told by content, not by name: a zip is an XLSX workbook (a zip without one is refused as an
+archive, as are gzip, 7z and rar files); an OLE2 file (.xls, or an encrypted workbook) is refused; anything else
+is delimited text (comma, tab, ``;`` or ``|``, whichever splits the first lines most consistently); a line may
+have as many cells as the header line, trailing empty ones included, and 8 more. Text encodings: a BOM (UTF-8,
+UTF-16) decides; otherwise UTF-8 and GB18030 (a superset of GBK and GB2312) are tried on the first 64 KiB,
+charset-normalizer ranks them when both decode, and the feed's encoding hint breaks a tie or decides for a
+pure-ASCII start. A UTF-8 or GB18030 file is then decoded line by line (text_encodings.LINES): a line that is
+valid UTF-8 is read as UTF-8, any other as GB18030, so a row pasted from another source is neither gibberish nor
+the end of the file. A Big5 file (繁體), which GB18030 decodes as gibberish, is refused when only Big5 shows its
+header.
 
 Limits (tables.py), each refused with a Chinese reason: a table has at most ``MAX_COLUMNS`` (1,000) columns, counted
 as the header's width, or the header plus every column beyond it that holds a value, or a JSON file's distinct
@@ -22,13 +25,17 @@ Rows and their numbers:
 
 - the header is the first of the first 20 rows in which at least 3 cells are known field labels (a title row
   above it, merged or not, is skipped); failing that the row with the most such cells, failing that the first
-  non-empty row. ``header_row`` is its number, 1-based.
+  non-empty row. When the row below it is the header's second row (the national template's two-row header:
+  行政相对人代码 merged over its codes, 有效期 over 自 / 至), the two are read as one header
+  (header_rows.two_row_header) and ``header_row`` is the second's number. ``header_row`` is 1-based.
 - the sheet of a workbook is a visible one, chosen by its name and header (workbooks._pick_sheet): an instructions
   sheet (填报说明) is read only when no other sheet looks like data.
 - ``_source_row`` is what Excel shows for the row: in a workbook the sheet's row number; in a CSV file the
   record's ordinal, counting the header row and blank lines, so a quoted cell holding a line break does not
   shift later rows (Excel opens such a record as one row).
-- rows whose cells are all empty or blank are not records and are left out (their numbers are simply not used).
+- rows whose cells are all empty or blank are not records and are left out (their numbers are simply not used);
+  so are a header row again below the first (two exports joined, a second table pasted below) and a 合计 or
+  sign-off row (制表人：…) under the records (tables.not_records).
 - cells beyond the header's last column are kept in columns named "第N列" (N = the column's position) when a
   chunk has a value there; normalize puts them into ``_extra``. A CSV row with more than 8 cells too many is a
   broken file (a delimiter or quote error) and raises `UnreadableFile`.
@@ -57,6 +64,8 @@ from citycredit.normalize.tables import Table, UnreadableFile
 __all__ = ["Table", "UnreadableFile", "open_table"]
 
 _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# Archives other than zip: a file compressed by the sending system or a mail gateway, the name left as it was.
+_ARCHIVE_MAGICS = {b"\x1f\x8b": "gzip", b"7z\xbc\xaf\x27\x1c": "7z", b"Rar!\x1a\x07": "rar"}
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 # A JSON array of objects or JSON Lines; a CSV header may start with "[必填]" but never with "[{" or '{"'.
@@ -82,6 +91,8 @@ def open_table(
         raise UnreadableFile("文件为空（0字节）")
     if head.startswith(_ZIP_MAGICS):
         return workbooks.open_xlsx(path, dataset, chunksize)
+    if kind := next((k for magic, k in _ARCHIVE_MAGICS.items() if head.startswith(magic)), None):
+        raise UnreadableFile(f"文件是{kind}压缩包，不是CSV或Excel文件；请解压后直接报送其中的CSV或Excel文件")
     if head.startswith(_OLE2_MAGIC):
         raise UnreadableFile(
             "文件是旧版Excel（.xls）或加密的Excel文件，无法读取；请另存为不加密的.xlsx或CSV文件后重新报送"

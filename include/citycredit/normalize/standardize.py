@@ -10,7 +10,8 @@ Headers are matched in ``headers``; dates, amounts and placeholders are read in 
   characters) removed, runs of whitespace (line breaks included) collapsed to one space, trimmed; empty → missing;
 - a placeholder or an Excel error value (values.placeholder_kind): kept as written in a required column, for
   validation to name it, else missing;
-- identifier: also upper-cased, all blanks and dashes removed ("XXXXXXXX-X" → "XXXXXXXXX");
+- identifier: also upper-cased, all blanks and dashes removed ("XXXXXXXX-X" → "XXXXXXXXX"), and the marks an
+  export puts on a code to keep Excel from reading it as a number: a leading apostrophe, ="...";
 - date: ISO "YYYY-MM-DD" (values.parse_date; 长期 where the field has an open-end date);
 - amount: the unit of the fields is 万元, so "1,500", "1500万元" and "1500万" become "1500"; a value in 元
   ("2000元") is kept as written, because converting it silently would hide the unit error the plausibility
@@ -67,6 +68,9 @@ _INVISIBLE_RE = f"[{INVISIBLE}]"
 _COLLAPSE_RE = f"[{_BLANKS}]{{2,}}|[{_BLANKS.replace(' ', '')}]"
 # Strings NFKC leaves alone: ASCII and CJK unified ideographs, which are most of every file.
 _NFKC_NEEDED_RE = r"[^\x00-\x7f" "\u4e00-\u9fff]"
+# How exporting systems keep a code as text when Excel opens the file: a leading apostrophe ('9133...), or a
+# formula giving the text (="9133..."). Neither is part of the code.
+_TEXT_MARK_RE = '^(?:[\'\u2018\u2019`]+(.*)|="(.*)")$'
 _IDENTIFIER_DROP_RE = f"[{_BLANKS}\\-\u2010-\u2015\u2212]"
 # A full-width formula trigger first in a cell (after blanks): NFKC would make an ASCII one of it.
 _WIDE_TRIGGER_RE = f"^[{_BLANKS}\u3000\u00a0{INVISIBLE}]*[\uff1d\uff0b\uff0d\uff20]"
@@ -109,6 +113,7 @@ def _nothing_filled(arr: pa.Array) -> pa.Array:
 
 
 def _clean_identifier(arr: pa.Array) -> pa.Array:
+    arr = _where_matching(arr, _TEXT_MARK_RE, lambda a: pc.replace_substring_regex(a, _TEXT_MARK_RE, r"\1\2"))
     arr = pc.utf8_upper(arr)
     arr = _where_matching(arr, _IDENTIFIER_DROP_RE, lambda a: pc.replace_substring_regex(a, _IDENTIFIER_DROP_RE, ""))
     # Dropping a blank can join a letter to the combining mark that followed it ("E ̄" → "Ē"): compose again, so

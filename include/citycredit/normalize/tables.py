@@ -1,18 +1,24 @@
 """An opened department table, what a reader raises when it cannot open one, and the frames of its rows.
 
 Every format's reader (text_files, workbooks, json_files) returns a `Table`; its chunks are finished here alike:
-overflow columns without a value and rows without any value left out, ``_source_row`` added.
+overflow columns without a value and rows without any value left out, ``_source_row`` added; then rows that are
+not records are left out (`not_records`): a header row again below the first, a 合计 or sign-off row.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from citycredit.core import config
 from citycredit.normalize import standardize
 from citycredit.normalize.header_rows import overflow_names, unique_name
 
@@ -63,7 +69,50 @@ class Table:
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """Frames of at most ``chunksize`` rows: one column per header (+ overflow columns), ``_source_row``."""
-        return self._rows()
+        labels = _header_texts(tuple(self.headers))
+        for frame in self._rows():
+            yield frame[~not_records(frame, labels)]
+
+
+# A row is a header row, not a record, when this many of its cells are header labels: the file's own or any field's.
+HEADER_LIKE_CELLS = 3
+# The first cell of a summary row under the records, and the cells of a sign-off row (report templates).
+_SUMMARY = re.compile(r"\s*(?:合计|总计|小计|共计)")
+_SIGN_OFF = re.compile(r"\s*(?:制表|填表|填报|审核|审批|负责|联系|报送)(?:人|日期|时间|单位|电话)?\s*[:：]")
+_COUNT = re.compile(r"\s*[0-9][0-9,.]*\s*[条项件户家个]?\s*")
+_FIRST_CELLS = 5  # the first non-empty cell of a summary row is sought in this many columns (a table may start at C)
+
+
+@functools.cache
+def _header_texts(headers: tuple[str, ...]) -> frozenset[str]:
+    """Cell texts that are header labels: the file's headers and every field's label and aliases, also with the
+    BOM a second export joined to the first carries into its first header cell."""
+    texts = {*headers, *(t for d in config.DATASETS for f in config.fields(d) for t in (f.label, *f.aliases))}
+    return frozenset(texts | {"\ufeff" + t for t in texts})
+
+
+def not_records(frame: pd.DataFrame, labels: frozenset[str]) -> pd.Series:
+    """Per row, whether it is not a record but a header row again (two exports joined, a second table pasted
+    below), or a summary or sign-off row under the records (合计 3条; 制表人：…, 审核人：…); such rows are left out
+    as blank rows are, so that they neither count as received nor come back to the department as errors.
+
+    A summary row holds nothing but its label, counts and sign-offs: a record has dates and text besides.
+    """
+    cells = [c for c in frame.columns if c != standardize.SOURCE_ROW]
+    known = pa.array(sorted(labels), pa.large_string())
+    label_cells = np.zeros(len(frame), dtype=np.int64)
+    for c in cells:
+        column = pa.array(frame[c].array, type=pa.large_string(), from_pandas=True)
+        label_cells += pc.is_in(column, value_set=known).to_numpy(zero_copy_only=False)
+    first = pd.Series(pd.NA, index=frame.index, dtype="str")
+    for c in cells[:_FIRST_CELLS]:
+        first = first.fillna(frame[c])
+    candidates = first.str.match(_SUMMARY.pattern + "|" + _SIGN_OFF.pattern, na=False)
+    summary = pd.Series(False, index=frame.index)
+    for index in candidates[candidates].index:
+        texts = [t for t in frame.loc[index, cells] if isinstance(t, str) and t.strip()]
+        summary[index] = all(_SUMMARY.match(t) or _SIGN_OFF.match(t) or _COUNT.fullmatch(t) for t in texts)
+    return pd.Series(label_cells >= HEADER_LIKE_CELLS, index=frame.index) | summary
 
 
 def finish_chunk(frame: pd.DataFrame, source_rows: np.ndarray, n_headers: int) -> pd.DataFrame:

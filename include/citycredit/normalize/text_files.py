@@ -6,6 +6,7 @@ record it cannot read exactly, pandas reads the rest and says what is wrong, in 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import functools
@@ -23,10 +24,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from citycredit.normalize.header_rows import (
+    HEADER_MIN_MATCHES,
     HEADER_SEARCH_ROWS,
     column_names,
     find_header,
+    header_cells,
     header_width,
+    label_matches,
     overflow_names,
 )
 from citycredit.normalize.tables import (
@@ -46,7 +50,7 @@ from citycredit.normalize.text_encodings import (
     encodings_of,
 )
 
-OVERFLOW_COLUMNS = 8  # cells a CSV row may have beyond its header before the file counts as broken
+OVERFLOW_COLUMNS = 8  # cells a CSV row may have beyond its header line before the file counts as broken
 ARROW_BLOCK_BYTES = 4 * 1024**2  # bytes pyarrow parses at a time
 DELIMITERS = (",", "\t", ";", "|")
 _STR = pd.StringDtype(na_value=np.nan)  # the dtype of read_csv(dtype=str)
@@ -62,9 +66,15 @@ class _TextLayout:
     data_offset: int  # byte offset of the first record after the header
     header_cells: int  # cells of the header record, empty trailing ones included
 
+    def max_cells(self) -> int:
+        """Cells a record may have: as many as the header record (whose trailing empty cells count: Excel writes
+        every line of a sheet's used range as wide, so a table with empty columns to its right has lines ending in
+        commas), and ``OVERFLOW_COLUMNS`` more."""
+        return min(max(self.header_cells, len(self.headers)), MAX_COLUMNS) + OVERFLOW_COLUMNS
+
     def columns(self) -> list[str]:
         """Names of the cells of a record as wide as the header record (within the overflow allowance)."""
-        return overflow_names(self.headers, min(self.header_cells, len(self.headers) + OVERFLOW_COLUMNS))
+        return overflow_names(self.headers, min(self.header_cells, self.max_cells()))
 
 
 def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunksize: int) -> Table:
@@ -78,26 +88,32 @@ def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunks
     if not records and not at_eof:
         raise _first_record_too_long(text, delimiter)
     index = find_header([cells for cells, _ in records], dataset)
+    if label == "gb18030" and _big5(sample, at_eof, dataset, index, records):
+        raise UnreadableFile(
+            "文件是繁体中文Big5编码，平台只读取UTF-8或GBK/GB18030编码的简体中文文件；"
+            "请转换为简体中文，另存为UTF-8或GBK编码的CSV文件后重新报送"
+        )
     if index is None:
         if at_eof:
             raise UnreadableFile("文件为空：没有表头，也没有数据")
         raise UnreadableFile(f"文件开头的{len(records)}行都是空行，找不到表头")
-    if (width := header_width(records[index][0])) > MAX_COLUMNS:
+    cells, last = header_cells([cells for cells, _ in records], index, dataset)
+    if (width := header_width(cells)) > MAX_COLUMNS:
         raise too_many_columns(width, f"第{index + 1}行的表头")
-    headers, notes = column_names(records[index][0])
-    if index + 1 < len(records) and len(records[index + 1][0]) > len(headers) + OVERFLOW_COLUMNS:
-        # pandas would cut a first record this wide down to the header with a warning, and lose the rest
-        raise UnreadableFile(_too_wide_reason(index + 2, len(records[index + 1][0]), len(headers)))
-    header_end = bom + _byte_length(sample[bom:], text[: records[index][1]], codec)
+    headers, notes = column_names(cells)
+    header_end = bom + _byte_length(sample[bom:], text[: records[last][1]], codec)
     layout = _TextLayout(
         codec,
         "utf-8" if codec == LINES and label.startswith("utf-8") else codec,
         delimiter,
         headers,
-        index + 1,
+        last + 1,
         header_end,
-        len(records[index][0]),
+        len(records[last][0]),
     )
+    if last + 1 < len(records) and len(records[last + 1][0]) > layout.max_cells():
+        # pandas would cut a first record this wide down to the header with a warning, and lose the rest
+        raise UnreadableFile(_too_wide_reason(last + 2, len(records[last + 1][0]), len(headers)))
     return Table(
         path=path,
         format="tsv" if delimiter == "\t" else "csv",
@@ -107,8 +123,23 @@ def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunks
         sheet=None,
         notes=notes,
         # pyarrow and pandas must cut the same chunks: both read at most the header and the overflow allowance
-        _rows=functools.partial(_text_chunks, path, layout, chunk_rows(chunksize, len(headers) + OVERFLOW_COLUMNS)),
+        _rows=functools.partial(_text_chunks, path, layout, chunk_rows(chunksize, layout.max_cells())),
     )
+
+
+def _big5(
+    sample: bytes, at_eof: bool, dataset: str | None, index: int | None, records: list[tuple[list[str | None], int]]
+) -> bool:
+    """Whether a file read as GB18030 is Big5 (繁體 Windows, a Taiwan or Hong Kong template): GB18030 decodes Big5
+    bytes without an error, as gibberish, so the header is found only when the start is read as Big5."""
+    if index is not None and label_matches(records[index][0], dataset) >= HEADER_MIN_MATCHES:
+        return False
+    try:
+        text = codecs.getincrementaldecoder("big5")().decode(sample, final=at_eof)
+    except UnicodeDecodeError:
+        return False
+    rows = [cells for cells, _ in _leading_records(text, _detect_delimiter(text), at_eof)]
+    return max((label_matches(cells, dataset) for cells in rows), default=0) >= HEADER_MIN_MATCHES
 
 
 def _first_record_too_long(text: str, delimiter: str) -> UnreadableFile:
@@ -252,7 +283,7 @@ def _ends_in_open_quote(path: Path, last_cell: str | None, codec: str) -> bool:
 
 
 def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
-    names = overflow_names(layout.headers, len(layout.headers) + OVERFLOW_COLUMNS)
+    names = overflow_names(layout.headers, layout.max_cells())
     with path.open("rb") as fh:
         fh.seek(layout.data_offset)
         try:

@@ -12,12 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from citycredit.core import config
+from citycredit.core.printable import printable
 from citycredit.normalize import standardize
 from citycredit.normalize.header_rows import (
     HEADER_MIN_MATCHES,
     HEADER_SEARCH_ROWS,
     column_names,
     find_header,
+    header_cells,
     header_width,
     label_matches,
 )
@@ -42,6 +44,8 @@ def _check_zip(path: Path) -> None:
             members = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise UnreadableFile("文件已损坏或被截断：Excel文件的压缩结构不完整；请重新导出后报送") from exc
+    if not any(m.filename == "[Content_Types].xml" or m.filename.startswith("xl/") for m in members):
+        raise _plain_archive(path, members)
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise UnreadableFile(
@@ -54,6 +58,24 @@ def _check_zip(path: Path) -> None:
                 f"疑似压缩炸弹：文件中的“{m.filename}”解压后达{m.file_size / 1024**2:.0f}MB，"
                 f"是压缩后大小的{m.file_size // max(m.compress_size, 1)}倍，已拒绝读取；请核实文件来源"
             )
+
+
+def _plain_archive(path: Path, members: list[zipfile.ZipInfo]) -> UnreadableFile:
+    """A zip that holds no workbook: a file compressed for sending (Windows "发送到 → 压缩文件夹"), or a foreign zip."""
+    files = [_member_name(m) for m in members if not m.is_dir()]
+    listed = "、".join(f"“{printable(n)}”" for n in files[:3]) + ("等" if len(files) > 3 else "")
+    inside = f"，压缩包内有{listed}共{len(files)}个文件" if files else "，压缩包是空的"
+    prefix = "不是有效的Excel文件：" if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") else ""
+    return UnreadableFile(f"{prefix}文件是zip压缩包，不是Excel工作簿{inside}；请解压后直接报送其中的CSV或Excel文件")
+
+
+def _member_name(member: zipfile.ZipInfo) -> str:
+    """A member's name as its sender wrote it: without the UTF-8 flag, Windows' zip writes names in the system code
+    page (GBK on a Chinese Windows), which zipfile reads as cp437."""
+    if member.flag_bits & 0x800:
+        return member.filename
+    raw = member.filename.encode("cp437")
+    return raw.decode("gb18030", errors="replace") if not raw.isascii() else member.filename
 
 
 @contextlib.contextmanager
@@ -120,20 +142,21 @@ def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
         index = find_header(rows, dataset)
         if index is None:
             raise UnreadableFile(f"文件为空：工作表“{ws.title}”没有任何内容")
-        if (width := header_width(rows[index])) > MAX_COLUMNS:
+        cells, last = header_cells(rows, index, dataset)
+        if (width := header_width(cells)) > MAX_COLUMNS:
             raise too_many_columns(width, f"工作表“{ws.title}”第{index + 1}行的表头")
-        headers, notes = column_names(rows[index])
+        headers, notes = column_names(cells)
         sheet = ws.title
     return Table(
         path=path,
         format="xlsx",
         headers=headers,
-        header_row=index + 1,
+        header_row=last + 1,
         encoding=None,
         sheet=sheet,
         notes=notes,
         _rows=functools.partial(
-            _xlsx_chunks, path, sheet, index + 1, headers, _date_columns(headers, dataset), chunksize
+            _xlsx_chunks, path, sheet, last + 1, headers, _date_columns(headers, dataset), chunksize
         ),
     )
 
