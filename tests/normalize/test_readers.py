@@ -211,7 +211,8 @@ TEXT_FIXTURES = sorted(
     p for p in DATA.rglob("*") if p.suffix in {".csv", ".txt"} and p.name not in {
         "utf16_no_bom.csv", "cp1252.csv", "truncated_mid_character.csv", "binary_garbage.csv", "png_named.csv",
         "pdf_named.csv", "nul_in_cell.csv", "empty.csv", "blank_lines_only.csv", "json_named.csv",
-        "first_row_too_many_cells.csv", "header_over_64k.csv",
+        "first_row_too_many_cells.csv", "header_over_64k.csv", "big5_traditional.csv", "gzip_named.csv",
+        "zip_named.csv",
     }  # refused when opened, or JSON
 )  # fmt: skip
 
