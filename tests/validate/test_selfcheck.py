@@ -84,3 +84,46 @@ def test_rows_are_the_real_sheet_rows_of_a_workbook_with_a_title_row(tmp_path):
     rows = dict(zip(result.findings["rule_id"], result.findings["source_row"], strict=False))
     assert rows["CF-PLAU-NR_FK-UNIT"] == 6  # row 5 of the CSV, one title row above the header
     assert rows["CF-CONS-NR_FK"] == 4
+
+
+def test_a_file_too_large_for_memory_exits_2_with_a_one_line_reason(monkeypatch, capsys):
+    """A MemoryError while reading (a file, or one cell of it, larger than the computer's memory) is answered as an
+    unreadable file is: one Chinese line on stderr, exit 2, no traceback."""
+    from citycredit.normalize import readers
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(readers, "open_table", out_of_memory)
+    assert cli.main(["check", str(KNOWN / "penalty.csv"), "--reported-on", "2025-09-30"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1
+    assert err.startswith("无法检查文件") and "内存不足" in err
+
+
+def test_the_check_never_imports_great_expectations(tmp_path):
+    """The self-check evaluates the suites without GX (citycredit.validate.rules): importing GX alone takes longer
+    than checking a small file. Checked on a file with findings of every kind of rule and on a clean one."""
+    clean = tmp_path / "clean.csv"
+    clean.write_text("\n".join((KNOWN / "license.csv").read_text(encoding="utf-8").splitlines()[:2]) + "\n")
+    for path, status in ((KNOWN / "penalty.csv", 1), (clean, 0)):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-X",
+                "importtime",
+                "-m",
+                "citycredit.cli",
+                "check",
+                str(path),
+                "--reported-on",
+                "2025-09-30",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == status, result.stderr[-2000:]
+        imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line]
+        assert "citycredit.validate.rules.evaluate" in imported  # the import times were recorded
+        assert not [name for name in imported if name.split(".")[0] == "great_expectations"]

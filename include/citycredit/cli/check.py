@@ -4,7 +4,8 @@ Output: a Chinese summary per rule (rule, field, count, first rows), the table o
 or with ``--json`` one object ``{"file", "dataset", "rows", "summary": [{"rule", "field", "category", "severity",
 "count", "first_rows"}], "findings": [{"row", "field", "rule", "category", "severity", "message"}]}`` (a
 ``first_rows`` or ``row`` of null: the whole file).
-Exit status: 0 no error, 1 errors, 2 the file cannot be read (a Chinese reason, never a traceback).
+Exit status: 0 no error, 1 errors, 2 the file cannot be read (a Chinese reason, never a traceback; so is a file
+too large for the computer's memory).
 Findings carry row numbers, never values; everything printed goes through ``privacy.mask_ids_in_text``.
 """
 
@@ -31,6 +32,7 @@ from citycredit.validate.selfcheck import (
 )
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+OUT_OF_MEMORY = "内存不足，文件（或其中某个单元格）太大，这台电脑读不下；请把文件拆成几个较小的文件分别检查"
 PROGRESS_MIN_BYTES = 2 * 1024 * 1024  # smaller files finish before a progress bar would help
 
 
@@ -136,6 +138,9 @@ def cmd_check(args) -> int:
         result = run_check(args.file, args.dataset, reported_on, progress=None if args.json else _progress)
     except CheckFailed as exc:
         print(privacy.mask_ids_in_text(f"无法检查文件 {args.file}：{exc.reason}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    except MemoryError:  # what was read is freed as the error unwinds, so the reason can still be printed
+        print(privacy.mask_ids_in_text(f"无法检查文件 {args.file}：{OUT_OF_MEMORY}"), file=sys.stderr)
         return EXIT_UNREADABLE
     if args.json:
         text = json.dumps(result.as_json(), ensure_ascii=False)  # no indent: the C encoder, fast on 10⁶ findings

@@ -7,8 +7,8 @@ unexpected rows, for the index list — and a result object. Here each expectati
 - the condition is the expectation type's ``Kind`` (citycredit.validate.rules.conditions), called with the value
   arguments as GX resolves them: the expectation's own, else the type's default;
 - the domain follows ``PandasExecutionEngine.get_domain_records``: the row condition (GX's structured conditions:
-  comparison, nullity, and, or) selects the rows ``DataFrame.query`` would with GX's filter clause (a comparison
-  with a missing value selects nothing); ``ignore_row_if`` drops rows with missing values among the pair or list;
+  comparison, nullity, and, or) selects the rows ``DataFrame.query`` would with GX's filter clause (a missing
+  value equals nothing: ``!=`` and ``NOT_IN`` select it, every other comparison does not); ``ignore_row_if`` drops rows with missing values among the pair or list;
   a column type sees only the present values unless GX's metric sets ``filter_column_isnull = False``;
 - ``element_count`` is the row count after the row condition (as GX's, rows ``ignore_row_if`` drops included); the
   unexpected rows are those of the domain that do not meet the condition.
@@ -31,6 +31,7 @@ import pandas as pd
 
 from citycredit.validate.rules.conditions import KINDS, Kind
 
+_SELECTS_MISSING = {"!=", "NOT_IN"}
 _COMPARISONS = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -133,10 +134,10 @@ def selected(frame: pd.DataFrame, condition: Mapping[str, Any]) -> np.ndarray:
         parts = [selected(frame, c) for c in condition["conditions"]]
         return np.logical_and.reduce(parts) if kind == "and" else np.logical_or.reduce(parts)
     column = frame[condition["column"]["name"]]
+    missing = column.isnull().to_numpy(dtype=bool)
     if kind == "nullity":
-        mask = column.isnull() if condition["is_null"] else ~column.isnull()
-    else:
-        mask = _COMPARISONS[condition["operator"]](column, condition["parameter"])
-    # a comparison with a missing value is missing, which query drops; with no negation above a leaf, dropping it
-    # here already gives and/or their three-valued result
-    return np.asarray(pd.Series(mask).to_numpy(dtype=bool, na_value=False))
+        return missing if condition["is_null"] else ~missing
+    op = condition["operator"]
+    mask = pd.Series(_COMPARISONS[op](column, condition["parameter"])).to_numpy(dtype=bool, na_value=False)
+    # as query has it whatever the column's dtype (NaN or NA for a missing value)
+    return np.where(missing, op in _SELECTS_MISSING, mask)
