@@ -25,9 +25,10 @@ def render(result: dict) -> str:
         for f in result["figures"]
     ]
     m = result["machine"]
+    postgresql = f", PostgreSQL {m['postgresql']}" if m["postgresql"] else ""
     head = (
-        f"{m['cores']} cores, {m['memory_bytes'] / figures.GIB:.1f} GiB, {m['cpu_model']}, Python {m['python']}, "
-        f"PostgreSQL {m['postgresql']}; load average {result['load_average']['start'][0]:.2f} at start, "
+        f"{m['cores']} cores, {m['memory_bytes'] / figures.GIB:.1f} GiB, {m['cpu_model']}, Python {m['python']}"
+        f"{postgresql}; load average {result['load_average']['start'][0]:.2f} at start, "
         f"{result['load_average']['end'][0]:.2f} at end"
     )
     columns = [("label", "figure"), ("value", "value"), ("goal", "goal"), ("result", "pass/fail"), ("note", "")]
@@ -35,12 +36,14 @@ def render(result: dict) -> str:
 
 
 def cmd_bench(args) -> int:
-    sizes = dict(run.QUICK if args.quick else run.FULL)
-    for key in ("rows", "big_rows", "history_rows"):
-        if getattr(args, key) is not None:
-            sizes[key] = getattr(args, key)
-    result = run.run(**sizes)
-    path = paths.home() / run.RESULTS_FILE
+    if args.small_check:
+        result, path = run.run_small(), paths.home() / run.SMALL_CHECK_FILE
+    else:
+        sizes = dict(run.QUICK if args.quick else run.FULL)
+        for key in ("rows", "big_rows", "history_rows"):
+            if getattr(args, key) is not None:
+                sizes[key] = getattr(args, key)
+        result, path = run.run(**sizes), paths.home() / run.RESULTS_FILE
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(render(result))
     print(f"\nwritten to {path}")
@@ -59,4 +62,9 @@ def add_parser(subparsers) -> None:
         help=f"records of the large indicator history (default {run.FULL['history_rows']:,})",
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes, one DAG parse run: a smoke run")
+    p.add_argument(
+        "--small-check",
+        action="store_true",
+        help="only `citycredit check` of a 1-row file against `python -c 'import pandas'` (no warehouse)",
+    )
     p.set_defaults(func=cmd_bench)

@@ -56,6 +56,7 @@ def figures(r: dict) -> list[Figure]:
         Figure("check_ratio", f"citycredit check {n:,} rows / COPY", ratio, "×", note=check.get("missing")),
         Figure("check_seconds", f"citycredit check {n:,} rows", check.get("seconds"), "s", note=check.get("missing")),
     ]
+    result += small_check_figures(r["small_check"])
     ind = r["indicators"]
     result += [
         Figure(
@@ -70,3 +71,18 @@ def figures(r: dict) -> list[Figure]:
     ]
     result += [Figure(f"dag_parse_{d}", f"parse {d}.py", v["seconds"], "s", 0.5) for d, v in r["dag_parse"].items()]
     return result
+
+
+SMALL_CHECK_GOAL = 2  # × python -c "import pandas" (issue #17)
+
+
+def small_check_figures(r: dict) -> list[Figure]:
+    """The self-check of a 1-row file against ``import pandas``, with both times (medians of fresh processes)."""
+    check, pandas = r.get("check_seconds"), r.get("import_pandas_seconds")
+    ratio = check / pandas if check and pandas else None
+    note = r.get("missing") or (f"{check:.2f} s / {pandas:.2f} s" if ratio else None)
+    return [
+        Figure("small_check_ratio", "citycredit check 1 row / import pandas", ratio, "×", SMALL_CHECK_GOAL, note),
+        Figure("small_check_seconds", "citycredit check 1 row", check, "s", note=r.get("missing")),
+        Figure("import_pandas_seconds", 'python -c "import pandas"', pandas, "s"),
+    ]

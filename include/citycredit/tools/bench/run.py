@@ -15,22 +15,24 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from citycredit.core import paths
-from citycredit.tools.bench.check import run_check
+from citycredit.tools.bench.check import run_check, run_small_check
 from citycredit.tools.bench.dag_parse import run_dag_parse
 from citycredit.tools.bench.database import bench_database
-from citycredit.tools.bench.figures import figures
+from citycredit.tools.bench.figures import Figure, figures, small_check_figures
 from citycredit.tools.bench.files import DATASET, write_files
 from citycredit.tools.bench.indicators import HISTORY_GROWTH, run_indicators
 from citycredit.tools.bench.ingest import copy_seconds, core_insert_seconds, run_ingest
 
 BENCH_SUFFIX = "_bench"  # the bench database is the configured one's name + this: citycredit_bench by default
 RESULTS_FILE = "bench-results.json"
+SMALL_CHECK_FILE = "bench-small-check.json"  # the results of ``citycredit bench --small-check`` alone
 SCALING_FACTOR = 4
 QUICK = {"rows": 2_000, "big_rows": 5_000, "history_rows": 20_000, "dag_runs": 1}
 FULL = {"rows": 1_000_000, "big_rows": 5_000_000, "history_rows": 10_000_000, "dag_runs": 5}
 
 
-def machine(url: str) -> dict:
+def machine(url: str | None) -> dict:
+    """The machine the figures were measured on; with the PostgreSQL version of ``url``, if given."""
     from citycredit.core import warehouse
 
     def first(path: str, pattern: str) -> str | None:
@@ -40,8 +42,10 @@ def machine(url: str) -> dict:
         return None
 
     mem_kib = first("/proc/meminfo", r"^MemTotal:\s+(\d+)")
-    with warehouse.engine(url).connect() as conn:
-        pg = conn.execute(sa.text("SHOW server_version")).scalar_one()
+    pg = None
+    if url is not None:
+        with warehouse.engine(url).connect() as conn:
+            pg = conn.execute(sa.text("SHOW server_version")).scalar_one()
     return {
         "cores": os.cpu_count(),
         "memory_bytes": int(mem_kib) * 1024 if mem_kib else None,
@@ -87,21 +91,38 @@ def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5) -> di
             with bench_database(base_url, database) as url:
                 detail[key] = {"rows": size, **run_ingest(url, files[size], workdir)}
         detail["check"] = {"rows": rows, **run_check(files[rows])}
+        detail["small_check"] = run_small_check(workdir / "small")
         with bench_database(base_url, database) as url:
             detail["indicators"] = run_indicators(url, history_rows // HISTORY_GROWTH, history_rows, runs=3)
         detail["dag_parse"] = run_dag_parse(dag_runs)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    result: dict[str, object] = {
+    sizes = {"rows": rows, "big_rows": big_rows, "history_rows": history_rows}
+    extra = {"sizes": sizes, "warehouse": warehouse.describe(base_url)}
+    return _result(started, load_start, info, figures(detail), detail, extra)
+
+
+def run_small() -> dict:
+    """Only the self-check of a 1-row file against ``import pandas`` (``citycredit bench --small-check``): no
+    warehouse, a few seconds."""
+    workdir = paths.data_path("bench-work")
+    load_start = os.getloadavg()
+    started = datetime.now(UTC)
+    try:
+        detail = {"small_check": run_small_check(workdir)}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return _result(started, load_start, machine(None), small_check_figures(detail["small_check"]), detail, {})
+
+
+def _result(started, load_start, info: dict, measured: list[Figure], detail: dict, extra: dict) -> dict:
+    return {
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
-        "sizes": {"rows": rows, "big_rows": big_rows, "history_rows": history_rows},
+        **extra,
         "machine": info,
         "load_average": {"start": list(load_start), "end": list(os.getloadavg())},
         "git": git_commit(),
-        "warehouse": warehouse.describe(base_url),
-        "figures": [],
+        "figures": [{**asdict(f), "passed": f.passed} for f in measured],
         "details": detail,
     }
-    result["figures"] = [{**asdict(f), "passed": f.passed} for f in figures(detail)]
-    return result
