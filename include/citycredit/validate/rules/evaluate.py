@@ -8,8 +8,9 @@ unexpected rows, for the index list — and a result object. Here each expectati
   arguments as GX resolves them: the expectation's own, else the type's default;
 - the domain follows ``PandasExecutionEngine.get_domain_records``: the row condition (GX's structured conditions:
   comparison, nullity, and, or) selects the rows ``DataFrame.query`` would with GX's filter clause (a missing
-  value equals nothing: ``!=`` and ``NOT_IN`` select it, every other comparison does not); ``ignore_row_if`` drops rows with missing values among the pair or list;
-  a column type sees only the present values unless GX's metric sets ``filter_column_isnull = False``;
+  value equals nothing: ``!=`` and ``NOT_IN`` select it, every other comparison does not); ``ignore_row_if``
+  drops rows with missing values among the pair or list; a column type sees only the present values unless GX's
+  metric sets ``filter_column_isnull = False``;
 - ``element_count`` is the row count after the row condition (as GX's, rows ``ignore_row_if`` drops included); the
   unexpected rows are those of the domain that do not meet the condition.
 
