@@ -52,6 +52,15 @@ def test_a_run_killed_after_recording_a_delivery_does_not_record_it_again(engine
     assert left_in_inbox() == [] and [p.read_bytes() for p in kept("archive")] == [GOOD]
 
 
+def test_the_same_file_sent_again_with_the_same_time_is_a_delivery_of_its_own(engine):
+    put("许可.csv")  # as a department's `rsync -t` or `sftp put -p` sends it: name, bytes and mtime unchanged
+    assert [x.outcome for x in land(engine)] == ["new"]
+    put("许可.csv")
+    assert [x.outcome for x in land(engine)] == ["duplicate"]
+    assert [(d["outcome"], d["batch_id"]) for d in deliveries(engine)] == [("new", 1), ("duplicate", None)]
+    assert left_in_inbox() == [] and [p.read_bytes() for p in kept("archive")] == [GOOD, GOOD]
+
+
 def test_a_file_that_could_not_be_stored_stays_in_the_inbox(engine, monkeypatch):
     put("许可.csv")
 

@@ -62,7 +62,9 @@ def _area(name: str, feed: Feed) -> Path:
     return paths.data_path("landing", name, feed.department_id, feed.id)
 
 
-def _delivery(feed: Feed, source_name: str, sha: str, size: int, received_at: datetime) -> dict:
+def _delivery(
+    feed: Feed, source_name: str, sha: str, size: int, received_at: datetime, entry: folders.Entry | None = None
+) -> dict:
     return {
         "department_id": feed.department_id,
         "feed_id": feed.id,
@@ -72,6 +74,7 @@ def _delivery(feed: Feed, source_name: str, sha: str, size: int, received_at: da
         "size_bytes": size,
         "received_at": received_at,
         "reported_on": received_at.astimezone(city.timezone()).date(),
+        "inbox_entry": None if entry is None else f"{entry.stat.st_dev}:{entry.stat.st_ino}",
     }
 
 
@@ -153,7 +156,7 @@ def _land(
         store.discard(received.copy)
         raise
     received_at = datetime.fromtimestamp(entry.stat.st_mtime, tz=UTC)
-    delivery = _delivery(feed, entry.name, received.sha256, received.size, received_at)
+    delivery = _delivery(feed, entry.name, received.sha256, received.size, received_at, entry)
     with engine.begin() as conn:
         landed = _recorded(conn, delivery)  # a run killed after recording, before the entry left the inbox
         if landed is None and reason is not None:
@@ -226,12 +229,12 @@ def _open_batch(conn: sa.Connection, delivery: dict, stored: Path) -> tuple[str,
 
 
 def _recorded(conn: sa.Connection, delivery: dict) -> Landed | None:
-    """This very delivery (same name, bytes and time of receipt) as already recorded, if it is."""
+    """This very delivery (the same inbox entry, name, bytes and time of receipt) as already recorded, if it is."""
     row = conn.execute(
         sa.text(
             "SELECT outcome, batch_id, reason FROM landing.deliveries WHERE feed_id = :feed_id"
             " AND source_name = :source_name AND sha256 = :sha256 AND received_at = :received_at"
-            " ORDER BY delivery_id LIMIT 1"
+            " AND inbox_entry = :inbox_entry ORDER BY delivery_id LIMIT 1"
         ),
         delivery,
     ).one_or_none()
@@ -242,8 +245,8 @@ def _record(conn: sa.Connection, delivery: dict, outcome: str, batch_id: int | N
     conn.execute(
         sa.text(
             "INSERT INTO landing.deliveries (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-            " received_at, outcome, reason, batch_id) VALUES (:department_id, :feed_id, :dataset,"
-            " :source_name, :sha256, :size_bytes, :received_at, :outcome, :reason, :batch_id)"
+            " received_at, outcome, reason, batch_id, inbox_entry) VALUES (:department_id, :feed_id, :dataset,"
+            " :source_name, :sha256, :size_bytes, :received_at, :outcome, :reason, :batch_id, :inbox_entry)"
         ),
         {**delivery, "outcome": outcome, "reason": reason, "batch_id": batch_id},
     )
