@@ -39,6 +39,10 @@ def citycredit_ingest():
         except ingest.FeedNotDue as exc:
             raise AirflowSkipException(str(exc)) from exc
 
+    @task
+    def find_strays() -> list[str]:
+        return ingest.find_strays()
+
     @task(trigger_rule="all_done")  # a failed feed fails the run but holds back no other feed's batches
     def pending_batches() -> list[int]:
         return ingest.pending_batches()
@@ -74,6 +78,7 @@ def citycredit_ingest():
     ]
     ready, pending = prepare_warehouse(), pending_batches()
     ready >> landed
+    ready >> find_strays()  # files where no feed reads them: named in the log and the quality report
     [ready, *landed] >> pending
     batch.expand(batch_id=pending) >> data_docs()
 

@@ -56,6 +56,8 @@ def test_ingest_and_monthly_dags_load_every_delivery_and_account_for_every_row(a
     delivered = generate_feeds(paths.data_path("landing", "inbox"), records_per_feed=60)
     named = delivered[0].path.rename(delivered[0].path.with_name(f"{ID_NUMBER}_{delivered[0].path.name}"))
     rows_by_file = {f.path.name: f.rows for f in delivered[1:]} | {named.name: delivered[0].rows}
+    stray = paths.data_path("landing", "inbox", "no_such_department") / "许可.csv"  # where no feed reads
+    stray.write_bytes(delivered[1].path.read_bytes())
 
     logs = run_logged("citycredit_ingest")
 
@@ -77,7 +79,11 @@ def test_ingest_and_monthly_dags_load_every_delivery_and_account_for_every_row(a
         assert b["received"] == b["loaded"] + b["quarantined"] + b["duplicate"]
     assert sum(b["quarantined"] for b in batches) > 0, "the sample feeds carry faults that must be quarantined"
     assert sum(b["duplicate"] for b in batches) > 0, "the sample feeds carry duplicate rows"
-    assert not any(paths.data_path("landing", "inbox").rglob("*.*")), "every delivery leaves the inbox"
+    left = [p for p in paths.data_path("landing", "inbox").rglob("*.*")]
+    assert left == [stray], "every delivery leaves the inbox; a stray stays where it is"
+    with engine.connect() as conn:
+        strays = conn.execute(sa.text("SELECT path FROM landing.strays")).scalars().all()
+    assert strays == ["no_such_department/许可.csv"], "the run names the stray for the quality report"
 
     logs += run_logged("citycredit_monthly", "--conf", json.dumps({"month": "2025-09"}))
     logs += written_logs(airflow_home)
