@@ -114,7 +114,8 @@ def _rejected_sheet(wb, conn: sa.Connection, batch: dict, findings: list[dict]) 
     by_row: dict[int | None, list[str]] = {}
     for f in findings:
         by_row.setdefault(f["source_row"], []).append(_finding_text(f))
-    file_level = by_row.get(None, [])
+    # A file-level warning (an unknown column) is not why a row was sent back; a missing column is.
+    file_level = [_finding_text(f) for f in findings if f["source_row"] is None and f["severity"] == "error"]
     ws = wb.create_sheet(sheet_title(batch["source_name"], wb.sheetnames))
     cells.append_row(
         ws,

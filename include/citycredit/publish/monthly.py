@@ -121,7 +121,23 @@ def failing_rules(conn: sa.Connection, params: dict) -> dict[str, list[dict]]:
         " AND o.failed > 0 GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
         params,
     ):
-        result.setdefault(r["department_id"], []).append({**r, "message": messages.get(r["rule_id"], r["rule_id"])})
+        result.setdefault(r["department_id"], []).append(r)
+    # Rules outside the suites (file-level findings, the load's) have no fixed text: their findings of the month
+    # say what they found, e.g. which columns are missing.
+    found: dict[tuple[str, str], list[str]] = {
+        (r["department_id"], r["rule_id"]): r["messages"]
+        for r in query(
+            conn,
+            "SELECT b.department_id, f.rule_id, array_agg(DISTINCT f.message ORDER BY f.message) AS messages"
+            " FROM quality.findings f JOIN landing.batches b USING (batch_id)"
+            " WHERE b.received_at >= :start AND b.received_at < :end AND f.rule_id = ANY(:ids) GROUP BY 1, 2",
+            {**params, "ids": sorted({r["rule_id"] for rules in result.values() for r in rules} - messages.keys())},
+        )
+    }
+    for department, rules in result.items():
+        for r in rules:
+            texts = found.get((department, r["rule_id"]), [])
+            r["message"] = messages.get(r["rule_id"]) or "；".join(texts[:3]) + ("等" if len(texts) > 3 else "")
     return result
 
 
@@ -286,13 +302,12 @@ def chase_list(engine: sa.Engine, month: str | date) -> list[dict]:
             what = f"{first:%Y年%m月}尚未报送{dataset_label(feed.dataset)}数据（数据源 {feed.id}）"
             chase.append({"department": feed.department_name, "what": what})
     for r in rejected:
+        reason = r["reason"] or "原因未记录"
+        ask = "" if "重新报送" in reason else "，请重新报送"  # most reasons already say how to send it again
         chase.append(
             {
                 "department": names.get(r["department_id"], r["department_id"]),
-                "what": mask(
-                    f"{local_time(r['received_at'])}接收的文件“{r['source_name']}”无法读取："
-                    f"{r['reason'] or '原因未记录'}，请重新报送"
-                ),
+                "what": mask(f"{local_time(r['received_at'])}接收的文件“{r['source_name']}”无法读取：{reason}{ask}"),
             }
         )
     for r in strays:

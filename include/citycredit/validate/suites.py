@@ -9,6 +9,8 @@ up to GX_RESULTS_MAX_ROWS rows. Neither the self-check nor this module imports G
 
 from __future__ import annotations
 
+import collections
+
 import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -170,14 +172,25 @@ class Validator:
         """Every finding of a batch given chunk by chunk: per chunk, then the batch-wide ones, then the file-level
         ones about its header row; the per-rule counts add up in ``outcomes``."""
         missing = tuple(self._header_map.missing_required)
+        rows, found = 0, collections.Counter()
         for frame in frames:
             findings, outcomes = self.validate(frame, missing)
             add_outcomes(self.outcomes, outcomes)
+            rows += len(frame)
+            found.update(_counted(findings))
             yield findings
         findings, outcomes = self.finish(missing)
         add_outcomes(self.outcomes, outcomes)
+        found.update(_counted(findings))
         yield findings
-        yield file_findings.header_findings(self._header_map, self._labels)
+        findings = file_findings.header_findings(self._header_map, self._labels)
+        found.update(_counted(findings))
+        yield findings
+        # Rules outside the suites (about the header row, booleans, exact repeats) count as well: each evaluated
+        # the whole batch, and failed as often as it found something.
+        for (rule_id, category, severity), failed in found.items():
+            if rule_id not in self.outcomes:
+                self.outcomes[rule_id] = RuleOutcome(rule_id, category, severity, max(rows, failed), failed)
 
     def validate(
         self, frame: pd.DataFrame, missing_columns: tuple[str, ...] = ()
@@ -344,6 +357,11 @@ def _staged_frames(
         frame["_source_row"] = frame["_source_row"].astype("int64")
         last_row = int(frame["_source_row"].iloc[-1])
         yield frame
+
+
+def _counted(findings: pd.DataFrame) -> dict[tuple[str, str, str], int]:
+    """How many findings each (rule, category, severity) has."""
+    return {k: int(n) for k, n in findings.groupby(["rule_id", "category", "severity"]).size().items()}
 
 
 def add_outcomes(totals: dict[str, RuleOutcome], outcomes: list[RuleOutcome]) -> None:
