@@ -52,3 +52,12 @@ def test_the_module_form_answers_as_the_command(tmp_path):
         "citycredit indicators: argument --month: 月份应为 YYYY-MM（如 2025-09），收到 '2025-00'"
         "（citycredit indicators --help 查看用法）"
     ]
+
+
+def test_each_command_is_found_where_the_parser_of_one_command_looks_for_it():
+    """``citycredit X`` imports only X's command group (cli.COMMANDS): that table names every command there is."""
+    everything = next(a for a in cli.build_parser()._actions if a.dest == "command").choices
+    assert set(everything) == set(cli.COMMANDS)
+    for command in cli.COMMANDS:
+        alone = next(a for a in cli.build_parser([command, "--help"])._actions if a.dest == "command").choices
+        assert command in alone and set(alone) <= set(cli.COMMANDS)

@@ -261,7 +261,7 @@ def test_the_command_line_masks_its_logs(tmp_path):
     result = _run_python(
         "import logging, sys\n"
         "from citycredit import cli\n"
-        "cli.build_parser = lambda: (_ for _ in ()).throw(SystemExit(0))\n"  # stop right after the set-up
+        "cli.build_parser = lambda argv: (_ for _ in ()).throw(SystemExit(0))\n"  # stop right after the set-up
         "try:\n    cli.main([])\nexcept SystemExit:\n    pass\n"
         "logging.basicConfig(stream=sys.stdout, format='%(message)s')\n"
         f"logging.getLogger('citycredit.cli').error('bad id %s', '{ID15}')\n"

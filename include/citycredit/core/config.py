@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,28 @@ class ConfigError(ValueError):
 
 
 def load_yaml(name: str, directory: Path | None = None) -> object:
+    """The parsed file, a copy the caller may change. Parsed once per version of the file: one command reads
+    fields.yaml many times, and parsing it was most of a small self-check's own time."""
     path = (directory or paths.CONFIG_DIR) / name
     try:
+        state = path.stat()
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    return copy.deepcopy(_parsed(path, state.st_mtime_ns, state.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: Path, mtime_ns: int, size: int) -> object:
+    try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_LOADER)  # noqa: S506 - a safe loader, the C one where libyaml is built
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
