@@ -10,7 +10,6 @@ up to GX_RESULTS_MAX_ROWS rows. Neither the self-check nor this module imports G
 from __future__ import annotations
 
 import collections
-
 import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -172,7 +171,7 @@ class Validator:
         """Every finding of a batch given chunk by chunk: per chunk, then the batch-wide ones, then the file-level
         ones about its header row; the per-rule counts add up in ``outcomes``."""
         missing = tuple(self._header_map.missing_required)
-        rows, found = 0, collections.Counter()
+        rows, found = 0, collections.Counter[tuple[str, str, str]]()
         for frame in frames:
             findings, outcomes = self.validate(frame, missing)
             add_outcomes(self.outcomes, outcomes)
