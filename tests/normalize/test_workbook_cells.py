@@ -159,3 +159,38 @@ def test_the_corpus_workbooks_keep_their_sheet(name, sheet):
 def test_a_workbook_of_hidden_sheets_is_still_refused():
     with pytest.raises(readers.UnreadableFile, match="没有可见的工作表"):
         readers.open_table(BAD / "only_hidden_sheets.xlsx", dataset="license")
+
+
+# --- a table that does not start in column A -----------------------------------------------------------------------
+
+
+def test_empty_columns_left_of_a_table_are_no_columns_and_a_value_there_further_down_is_kept(tmp_path):
+    """A printed report's table starts at C4 (a title above it, columns A and B empty): A and B are not columns of
+    the file, so no warning names them; a note written in column A below the first rows is kept as a column outside
+    the header, like a cell beyond it; 1904 serials in the table's date columns still count from 1904."""
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws["C1"] = "行政许可信息统计表"
+    ws.append([])
+    ws.append([])
+    ws.append([None, None, *HEADER])
+    base = CALENDAR_MAC_1904.date()
+    for cells in GOOD:
+        row = list(cells)
+        row[HEADER.index("有效期自")] = (datetime.date(2025, 9, 1) - base).days
+        ws.append([None, None, *row])
+    for _ in range(25):  # below the rows the header search looks at
+        ws.append([None, None, *GOOD[0]])
+    ws.append(["备注：以上数据已核对", None, *GOOD[0]])
+    path = tmp_path / "at_C4.xlsx"
+    wb.save(path)
+
+    table = readers.open_table(path, dataset="license")
+    assert table.headers == HEADER and table.notes == []
+    assert standardize.map_headers(table.headers, "license").unknown == []
+    rows = rows_of(table)
+    assert len(rows) == len(GOOD) + 26
+    assert [r.get("第1列") for r in rows] == [None] * (len(GOOD) + 25) + ["备注：以上数据已核对"]
+    assert {rows[i]["有效期自"] for i in range(len(GOOD))} == {"2025-09-01"}
+    assert rows[0]["行政相对人名称"] == GOOD[0][HEADER.index("行政相对人名称")]

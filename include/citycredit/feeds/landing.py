@@ -11,7 +11,8 @@ feed's inbox is refused with a reason, as a rejected delivery: a link (never fol
 stored), a pipe or device, a file in a subfolder. Editors' lock files and unfinished uploads wait, untouched
 (`names.waiting_for`), and so does a file that changes while it is read. Names may be any bytes: `names` decodes
 them and keeps the copies' names within the file system's limits. A run killed after recording a delivery and
-before moving it records nothing again: the next run recognises the same name, bytes and time of receipt.
+before moving it records nothing again: the next run recognises the same inbox entry (device and inode), name,
+bytes and time of receipt; the same file sent again is a new entry, and a delivery of its own.
 
 An HTTP or database pull (``land_pull``) is landed the same way, as one delivery whose bytes are the JSON Lines
 file the pull wrote; its time of receipt is when the pull completed.

@@ -148,40 +148,42 @@ def _rows_frame(batch: list[list[str | None]], numbers: list[int], headers: list
 
 
 def sparse_frames(
-    numbered: Iterator[tuple[int, dict[int, str]]], headers: list[str], chunksize: int
+    numbered: Iterator[tuple[int, dict[int, str]]], headers: list[str], chunksize: int, first_column: int = 1
 ) -> Iterator[pd.DataFrame]:
-    """Frames from (source row, {column number: text}) pairs: one column per header, and one per column beyond the
-    header that holds a value in the chunk; never a column for the empty cells between them.
+    """Frames from (source row, {column number: text}) pairs: one column per header (the header's first cell in
+    ``first_column``), and one per column outside the header, before or beyond it, that holds a value in the chunk;
+    never a column for the empty cells between them.
 
-    Raises `UnreadableFile` once the header and the columns beyond it holding a value exceed ``MAX_COLUMNS``.
+    Raises `UnreadableFile` once the header and the columns outside it holding a value exceed ``MAX_COLUMNS``.
     """
     width = len(headers)
-    beyond: set[int] = set()  # columns beyond the header that held a value, in the whole table so far
+    last = first_column + width - 1
+    outside: set[int] = set()  # columns outside the header that held a value, in the whole table so far
     batch: list[dict[int, str]] = []
     numbers: list[int] = []
     columns: set[int] = set()  # ... in this chunk
     for number, cells in numbered:
-        wide = [c for c in cells if c > width]
+        wide = [c for c in cells if c > last or c < first_column]
         if wide:
-            beyond.update(wide)
-            if width + len(beyond) > MAX_COLUMNS:
-                raise too_many_columns(width + len(beyond), f"截至第{number}行，有内容的列")
+            outside.update(wide)
+            if width + len(outside) > MAX_COLUMNS:
+                raise too_many_columns(width + len(outside), f"截至第{number}行，有内容的列")
             columns.update(wide)
         batch.append(cells)
         numbers.append(number)
         if len(batch) >= chunk_rows(chunksize, width + len(columns)):
-            yield _sparse_frame(batch, numbers, headers, sorted(columns))
+            yield _sparse_frame(batch, numbers, headers, first_column, sorted(columns))
             batch, numbers, columns = [], [], set()
     if batch:
-        yield _sparse_frame(batch, numbers, headers, sorted(columns))
+        yield _sparse_frame(batch, numbers, headers, first_column, sorted(columns))
 
 
 def _sparse_frame(
-    batch: list[dict[int, str]], numbers: list[int], headers: list[str], beyond: list[int]
+    batch: list[dict[int, str]], numbers: list[int], headers: list[str], first_column: int, outside: list[int]
 ) -> pd.DataFrame:
     names = list(headers)
-    for column in beyond:
+    for column in outside:
         names.append(unique_name(f"第{column}列", names))
-    positions = [*range(1, len(headers) + 1), *beyond]
+    positions = [*range(first_column, first_column + len(headers)), *outside]
     data = {name: [cells.get(p) for cells in batch] for name, p in zip(names, positions, strict=True)}
     return finish_chunk(pd.DataFrame(data, columns=names, dtype="str"), np.asarray(numbers), len(headers))

@@ -145,8 +145,10 @@ def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
         cells, last = header_cells(rows, index, dataset)
         if (width := header_width(cells)) > MAX_COLUMNS:
             raise too_many_columns(width, f"工作表“{ws.title}”第{index + 1}行的表头")
-        headers, notes = column_names(cells)
+        skipped = _columns_before_table(rows, cells)
+        headers, notes = column_names(cells[skipped:])
         sheet = ws.title
+    dates = frozenset(skipped + c for c in _date_columns(headers, dataset))
     return Table(
         path=path,
         format="xlsx",
@@ -155,10 +157,16 @@ def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
         encoding=None,
         sheet=sheet,
         notes=notes,
-        _rows=functools.partial(
-            _xlsx_chunks, path, sheet, last + 1, headers, _date_columns(headers, dataset), chunksize
-        ),
+        _rows=functools.partial(_xlsx_chunks, path, sheet, last + 1, headers, skipped + 1, dates, chunksize),
     )
+
+
+def _columns_before_table(rows: list[list[str | None]], header: list[str | None]) -> int:
+    """How many columns at the sheet's left edge lie outside the table: empty in the header and in every one of
+    the first rows (a printed report's table often starts at C4). A value in them further down is still read,
+    as a column outside the header."""
+    filled = [i for cells in (*rows, header) for i, c in enumerate(cells) if c and c.strip()]
+    return min(filled, default=0)
 
 
 def _date_columns(headers: list[str], dataset: str | None) -> frozenset[int]:
@@ -172,8 +180,14 @@ def _date_columns(headers: list[str], dataset: str | None) -> frozenset[int]:
 
 
 def _xlsx_chunks(
-    path: Path, sheet: str, header_row: int, headers: list[str], dates: frozenset[int], chunksize: int
+    path: Path,
+    sheet: str,
+    header_row: int,
+    headers: list[str],
+    first_column: int,
+    dates: frozenset[int],
+    chunksize: int,
 ) -> Iterator[pd.DataFrame]:
     with _workbook(path) as workbook:
         rows = sheet_rows(workbook[sheet], first_row=header_row + 1, date_columns=dates)
-        yield from sparse_frames(rows, headers, chunksize)
+        yield from sparse_frames(rows, headers, chunksize, first_column)
