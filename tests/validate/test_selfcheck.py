@@ -128,3 +128,19 @@ def test_the_check_never_imports_great_expectations(tmp_path):
         imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line]
         assert "citycredit.validate.rules.evaluate" in imported  # the import times were recorded
         assert not [name for name in imported if name.split(".")[0] in ("great_expectations", "sqlalchemy")]
+
+
+def test_every_dataset_a_department_reports_can_be_checked(tmp_path):
+    """Not only 双公示 and lists: a clerk of 信用承诺, 异议, 信用修复 or the 市场主体 register checks their file too,
+    the dataset told from the headers (files as the sample departments deliver them)."""
+    from citycredit.tools.demo.feeds import generate_feeds
+
+    first = {}
+    for f in generate_feeds(tmp_path, records_per_feed=12):
+        first.setdefault(f.dataset, f)
+    assert {"credit_commitment", "objection", "credit_repair", "subject_registry"} <= set(first)
+    for dataset, f in first.items():
+        result = check(f.path, "--reported-on", f.delivered_at.date().isoformat(), "--json")
+        assert result.returncode in (0, 1), result.stderr
+        report = json.loads(result.stdout)
+        assert (report["dataset"], report["rows"]) == (dataset, f.rows), f.path.name

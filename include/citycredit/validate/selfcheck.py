@@ -18,8 +18,10 @@ from typing import Any
 
 import pandas as pd
 
+from citycredit.core import datasets
+
 Progress = Callable[[Path, Any], contextlib.AbstractContextManager]
-DATASET_NAMES = {"license": "行政许可", "penalty": "行政处罚", "credit_list": "信用名单"}
+DATASET_NAMES = {d.name: d.label for d in datasets.ALL.values()}  # every dataset a department reports
 CATEGORY_NAMES = {
     "required": "必填",
     "format": "格式",
@@ -111,7 +113,8 @@ def detect_dataset(headers: list[str]) -> str:
     winners = [d for d, n in scores.items() if n == best]
     if best == 0 or len(winners) > 1:
         raise CheckFailed(
-            "无法从表头判断文件是行政许可、行政处罚还是信用名单；请用 --dataset license|penalty|credit_list 指定"
+            f"无法从表头判断文件是{'、'.join(DATASET_NAMES.values())}中的哪一类；请用 --dataset "
+            f"{'|'.join(DATASET_NAMES)} 指定"
         )
     return winners[0]
 
