@@ -170,3 +170,20 @@ def test_marks_keeping_a_code_text_in_excel_are_not_part_of_it():
     ).astype({"_source_row": "int64"})
     frame = standardize.normalize_frame(raw, "license", standardize.map_headers(["统一社会信用代码"], "license"))
     assert list(frame["xk_xdr_shxym"]) == ["91330100799655058B", "91440300708461136T", "91110108551385082Q", "9133'X"]
+
+
+@pytest.mark.parametrize("wider_record", [False, True], ids=["even_lines", "one_line_wider"])
+def test_a_csv_of_a_table_at_c4_has_no_columns_for_the_empty_ones_left_of_it(tmp_path, wider_record):
+    """Excel saves a sheet whose table starts at C4 (a 统计表 layout) with two empty cells first on every line: those
+    are no columns of the file, so nothing warns about them; a note typed in column A further down is kept, as a
+    column outside the header. A line wider than the others takes the second reader; both agree."""
+    rows = [["", "", "行政许可信息统计表"], [], ["", "", "填报单位：平顶山市市场监管局"], ["", "", *HEADER]]
+    rows += [["", "", *record(i)] for i in range(1, 26)]
+    rows += [["备注：以上数据已核对", "", *record(26), *(["多余"] if wider_record else [])]]
+    table = readers.open_table(csv_file(tmp_path / "c4.csv", rows), dataset="license")
+    assert table.headers == HEADER and table.notes == []
+    assert standardize.map_headers(table.headers, "license").unknown == []
+    frame = read(table.path)
+    assert list(frame["_source_row"]) == list(range(5, 31))
+    assert frame["行政相对人名称"].tolist() == [f"平顶山市示例{i}号有限公司" for i in range(1, 27)]
+    assert frame["第1列"].fillna("").tolist() == [""] * 25 + ["备注：以上数据已核对"]

@@ -72,6 +72,14 @@ def header_width(cells: list[str | None]) -> int:
     return next((i for i in range(len(cells), 0, -1) if _EDGE_INVISIBLE.sub("", cells[i - 1] or "")), 0)
 
 
+def columns_before_table(rows: list[list[str | None]], header: list[str | None]) -> int:
+    """How many columns at the left edge lie outside the table: empty in the header and in every one of the first
+    rows (a printed report's table often starts at C4, and its CSV export keeps the empty columns). A value in them
+    further down is still read, as a column outside the header."""
+    filled = [i for cells in (*rows, header) for i, c in enumerate(cells) if c and c.strip()]
+    return min(filled, default=0)
+
+
 def column_names(cells: list[str | None]) -> tuple[list[str], list[str]]:
     """Header names (trimmed, trailing empty cells dropped, the rest made unique) and notes about renames."""
     trimmed = [_EDGE_INVISIBLE.sub("", c) if c else "" for c in cells]

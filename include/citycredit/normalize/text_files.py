@@ -27,11 +27,13 @@ from citycredit.normalize.header_rows import (
     HEADER_MIN_MATCHES,
     HEADER_SEARCH_ROWS,
     column_names,
+    columns_before_table,
     find_header,
     header_cells,
     header_width,
     label_matches,
     overflow_names,
+    unique_name,
 )
 from citycredit.normalize.tables import (
     MAX_COLUMNS,
@@ -65,6 +67,7 @@ class _TextLayout:
     header_row: int
     data_offset: int  # byte offset of the first record after the header
     header_cells: int  # cells of the header record, empty trailing ones included
+    skipped: int = 0  # empty columns left of the table (header_rows.columns_before_table)
 
     def max_cells(self) -> int:
         """Cells a record may have: as many as the header record (whose trailing empty cells count: Excel writes
@@ -72,9 +75,19 @@ class _TextLayout:
         commas), and ``OVERFLOW_COLUMNS`` more."""
         return min(max(self.header_cells, len(self.headers)), MAX_COLUMNS) + OVERFLOW_COLUMNS
 
-    def columns(self) -> list[str]:
-        """Names of the cells of a record as wide as the header record (within the overflow allowance)."""
-        return overflow_names(self.headers, min(self.header_cells, self.max_cells()))
+    def columns(self, width: int | None = None) -> list[str]:
+        """Names of the cells of a record as wide as the header record (within the overflow allowance), or
+        ``width`` cells; those left of the table first, named by their column number as those beyond it are."""
+        leading: list[str] = []
+        for position in range(1, self.skipped + 1):
+            leading.append(unique_name(f"第{position}列", leading + self.headers))
+        return overflow_names(leading + self.headers, width or min(self.header_cells, self.max_cells()))
+
+    def in_table_order(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The header's columns first, then the cells outside it (`finish_chunk` drops those without a value)."""
+        if not self.skipped:
+            return frame
+        return frame[[*frame.columns[self.skipped :], *frame.columns[: self.skipped]]]
 
 
 def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunksize: int) -> Table:
@@ -100,7 +113,8 @@ def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunks
     cells, last = header_cells([cells for cells, _ in records], index, dataset)
     if (width := header_width(cells)) > MAX_COLUMNS:
         raise too_many_columns(width, f"第{index + 1}行的表头")
-    headers, notes = column_names(cells)
+    skipped = columns_before_table([cells for cells, _ in records], cells)
+    headers, notes = column_names(cells[skipped:])
     header_end = bom + _byte_length(sample[bom:], text[: records[last][1]], codec)
     layout = _TextLayout(
         codec,
@@ -110,6 +124,7 @@ def open_text(path: Path, dataset: str | None, encoding_hint: str | None, chunks
         last + 1,
         header_end,
         len(records[last][0]),
+        skipped,
     )
     if last + 1 < len(records) and len(records[last + 1][0]) > layout.max_cells():
         # pandas would cut a first record this wide down to the header with a warning, and lose the rest
@@ -238,7 +253,8 @@ def _arrow_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Generator[
                 raise _OpenQuoteAtEnd
             frame = table.to_pandas(types_mapper={pa.large_string(): _STR}.get)
             frame.index = pd.RangeIndex(start, start + len(frame))
-            yield finish_chunk(frame, layout.header_row + 1 + frame.index.to_numpy(), len(layout.headers))
+            rows = layout.header_row + 1 + frame.index.to_numpy()
+            yield finish_chunk(layout.in_table_order(frame), rows, len(layout.headers))
             start += len(frame)
 
 
@@ -283,7 +299,7 @@ def _ends_in_open_quote(path: Path, last_cell: str | None, codec: str) -> bool:
 
 
 def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[pd.DataFrame]:
-    names = overflow_names(layout.headers, layout.max_cells())
+    names = layout.columns(layout.max_cells())
     with path.open("rb") as fh:
         fh.seek(layout.data_offset)
         try:
@@ -303,7 +319,8 @@ def _pandas_chunks(path: Path, layout: _TextLayout, chunksize: int) -> Iterator[
             ) as reader:
                 for chunk in reader:
                     # The reader numbers records 0, 1, ... across chunks; blank lines are records too.
-                    yield finish_chunk(chunk, layout.header_row + 1 + chunk.index.to_numpy(), len(layout.headers))
+                    rows = layout.header_row + 1 + chunk.index.to_numpy()
+                    yield finish_chunk(layout.in_table_order(chunk), rows, len(layout.headers))
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 f"文件中途出现无法按{codec_label(layout.codec)}解码的内容：可能混用了多种编码，或文件已损坏；"

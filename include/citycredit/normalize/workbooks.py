@@ -18,6 +18,7 @@ from citycredit.normalize.header_rows import (
     HEADER_MIN_MATCHES,
     HEADER_SEARCH_ROWS,
     column_names,
+    columns_before_table,
     find_header,
     header_cells,
     header_width,
@@ -145,7 +146,7 @@ def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
         cells, last = header_cells(rows, index, dataset)
         if (width := header_width(cells)) > MAX_COLUMNS:
             raise too_many_columns(width, f"工作表“{ws.title}”第{index + 1}行的表头")
-        skipped = _columns_before_table(rows, cells)
+        skipped = columns_before_table(rows, cells)
         headers, notes = column_names(cells[skipped:])
         sheet = ws.title
     dates = frozenset(skipped + c for c in _date_columns(headers, dataset))
@@ -159,14 +160,6 @@ def open_xlsx(path: Path, dataset: str | None, chunksize: int) -> Table:
         notes=notes,
         _rows=functools.partial(_xlsx_chunks, path, sheet, last + 1, headers, skipped + 1, dates, chunksize),
     )
-
-
-def _columns_before_table(rows: list[list[str | None]], header: list[str | None]) -> int:
-    """How many columns at the sheet's left edge lie outside the table: empty in the header and in every one of
-    the first rows (a printed report's table often starts at C4). A value in them further down is still read,
-    as a column outside the header."""
-    filled = [i for cells in (*rows, header) for i, c in enumerate(cells) if c and c.strip()]
-    return min(filled, default=0)
 
 
 def _date_columns(headers: list[str], dataset: str | None) -> frozenset[int]:
