@@ -39,6 +39,14 @@ def day(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"日期应为存在的 YYYY-MM-DD（如 2025-09-30），收到 {value!r}") from None
 
 
+def port(value: str) -> int:
+    """A TCP port a service can listen on."""
+    number = int(value) if value.strip().isdigit() else 0
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 1 到 65535 之间的整数，收到 {value!r}")
+    return number
+
+
 def count(value: str) -> int:
     """A whole number of zero or more."""
     try:

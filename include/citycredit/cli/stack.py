@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from citycredit.cli import arguments
+
 DEFAULT_PORT = 8080
 
 
@@ -44,7 +46,7 @@ def cmd_down(args) -> int:
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("up", help="start the local Airflow (UI, scheduler, ...) on the demo's warehouse")
     p.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"the UI's port on 127.0.0.1 (default {DEFAULT_PORT})"
+        "--port", type=arguments.port, default=DEFAULT_PORT, help=f"the UI's port on 127.0.0.1 (default {DEFAULT_PORT})"
     )
     p.set_defaults(func=cmd_up)
     p = subparsers.add_parser("down", help="stop the local Airflow and the embedded warehouse")
