@@ -257,6 +257,27 @@ def test_every_task_process_masks_its_logs_from_the_import_of_the_task_bodies():
     assert result.stdout.splitlines() == ["landed 1101**********002X.csv", "False"]  # no pandas at DAG parse time
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sfz410403198503153310号.xlsx",  # glued to letters
+        "身份证 4104 0319 8503 1533 10.csv",  # spaced
+        "410403-19850315-3310.csv",  # dashed
+        "4104\u200b0319\u200c8503\u200d1533\ufeff10.csv",  # split by zero-width characters
+        "身份证４１０４０３１９８５０３１５３３１０.csv",  # full-width digits
+    ],
+)
+def test_every_spelling_of_an_id_number_in_a_file_name_is_masked_in_a_task_processs_log(name):
+    result = _run_python(
+        "import logging, sys\n"
+        "import citycredit.tasks.ingest\n"
+        "logging.basicConfig(stream=sys.stdout, format='%(message)s')\n"
+        f"logging.getLogger('citycredit.feeds.landing').warning('landed %s', {name!r})\n"
+    )
+    digits = "".join(str(int(c)) for c in result.stdout if c.isdecimal())
+    assert result.stdout.startswith("landed ") and "19850315" not in digits, result.stdout
+
+
 def test_the_command_line_masks_its_logs(tmp_path):
     result = _run_python(
         "import logging, sys\n"
