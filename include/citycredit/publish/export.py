@@ -10,8 +10,11 @@ Planning a batch for a destination, for a day `as_of` (one transaction, serialis
   an earlier version of the record (a correction or revision);
 - a record the destination holds whose current version left its window, or became excluded, goes as 'withdraw';
 - an excluded version in its window that was never published is held back ('hold') with the category as reason;
-- every (version, action) is an item at most once per destination (UNIQUE in export.items), so re-running sends
-  nothing twice. The items' provincial records (mapped, formatted, ID numbers masked) are stored with them, so a
+- a 信用修复 in force on `as_of` (export.yaml `credit_repair`, citycredit.publish.repairs) withdraws the record it
+  names like an exclusion, or has it sent masked or flagged: that version goes again, as an item of its own
+  (export.items.effect); repairs that name no record are counted in the batch summary;
+- every (version, action, effect) is an item at most once per destination (UNIQUE in export.items), so re-running
+  sends nothing twice. The items' provincial records (mapped, formatted, ID numbers masked) are stored with them, so a
   resumed delivery sends exactly what was planned.
 A destination has at most one unfinished batch; it is delivered (resumed) before anything new is planned.
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from citycredit.core import city, datasets
+from citycredit.publish import repairs
 from citycredit.publish.export_candidates import candidates_query
 from citycredit.publish.export_format import DatasetFormat, Exclusions, Profile
 from citycredit.publish.provincial_records import provincial_records
@@ -48,6 +52,7 @@ class BatchReport:
     held_back: int = 0
     held_back_reasons: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
+    repairs: dict = field(default_factory=dict)  # {"applied": {effect: items}, "unmatched": repairs}
     files: list[dict] = field(default_factory=list)
     receipts: list[dict] = field(default_factory=list)
     last_error: str | None = None
@@ -58,9 +63,7 @@ def today() -> datetime.date:
 
 
 def lock(conn: sa.Connection, destination: str) -> None:
-    conn.execute(
-        sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"citycredit.export.{destination}"}
-    )
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"citycredit.export.{destination}"})
 
 
 def open_batch(conn: sa.Connection, destination: str) -> int | None:
@@ -76,6 +79,9 @@ def _items(frame, ds: DatasetFormat, profile: Profile, batch_id: int, destinatio
     records = provincial_records(frame, ds, profile)
     payload = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     sent = frame["action"].ne("hold")
+    effect = frame["effect"].astype(object).where(frame["effect"].notna(), None)
+    # A masked or flagged version is another item than the version as it was: another id for the province.
+    suffix = effect.where(effect.isin(["mask", "flag"]), None).map(lambda e: f"-{e}" if e else "")
     if sent.any():
         lines = records[sent].to_json(orient="records", lines=True, force_ascii=False).strip().split("\n")
         payload[sent] = lines
@@ -86,8 +92,9 @@ def _items(frame, ds: DatasetFormat, profile: Profile, batch_id: int, destinatio
             "dataset": ds.name,
             "record_id": frame["record_id"].astype("int64"),
             "record_key": frame["record_key"],
-            "item_key": profile.sender + "-" + ds.code + "-" + frame["record_id"] + "-" + frame["action"],
+            "item_key": profile.sender + "-" + ds.code + "-" + frame["record_id"] + "-" + frame["action"] + suffix,
             "action": frame["action"],
+            "effect": effect,
             "reason": frame["reason"],
             "payload": payload,
             "status": sent.map({True: "planned", False: "held"}),
@@ -101,11 +108,17 @@ def plan_batch(
     as_of: datetime.date,
     profile: Profile,
     exclusions: Exclusions,
+    rules: repairs.RepairRules | None = None,
 ) -> int | None:
-    """The destination's unfinished batch if there is one, else a new batch of what it still needs (None: nothing)."""
+    """The destination's unfinished batch if there is one, else a new batch of what it still needs (None: nothing).
+
+    `rules`: the 信用修复 section of export.yaml, read when not given.
+    """
     import pandas as pd
 
     from citycredit.core import copyio
+
+    rules = rules or repairs.load_rules()
 
     with engine.begin() as conn:
         lock(conn, destination)
@@ -119,9 +132,15 @@ def plan_batch(
             ),
             {"d": destination, "p": profile.name, "a": as_of, "k": str(uuid.uuid4())},
         ).one()
+        # Kept in the batch's summary until it is completed (summary() reads it from there).
+        unmatched = len(repairs.unmatched(conn, rules, as_of))
+        conn.execute(
+            sa.text("UPDATE export.batches SET summary = CAST(:s AS jsonb) WHERE batch_id = :b"),
+            {"b": batch_id, "s": json.dumps({"repairs": {"unmatched": unmatched}})},
+        )
         frames = []
         for ds in profile.datasets.values():
-            query, params = candidates_query(ds, exclusions)
+            query, params = candidates_query(ds, exclusions, rules)
             frame = copyio.copy_out(conn, query, {**params, "d": destination, "dataset": ds.name, "as_of": as_of})
             if not frame.empty:
                 frames.append(_items(frame, ds, profile, batch_id, destination))
@@ -155,22 +174,34 @@ def plan_batch(
 def summary(conn: sa.Connection, batch_id: int) -> dict:
     rows = conn.execute(
         sa.text(
-            "SELECT dataset, action, status, reason, count(*) FROM export.items WHERE batch_id = :b"
-            " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+            "SELECT dataset, action, status, reason, effect, count(*) FROM export.items WHERE batch_id = :b"
+            " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
         ),
         {"b": batch_id},
     ).all()
+    unmatched = conn.execute(
+        sa.text("SELECT summary #> '{repairs,unmatched}' FROM export.batches WHERE batch_id = :b"), {"b": batch_id}
+    ).scalar()
     counts: dict[str, dict[str, int]] = {}
     reasons: dict[str, int] = {}
+    applied: dict[str, int] = {}
     rejected = 0
-    for dataset, action, status, reason, n in rows:
+    for dataset, action, status, reason, effect, n in rows:
+        if effect and action != "hold":
+            applied[effect] = applied.get(effect, 0) + n
         if action == "hold":
             reasons[reason] = reasons.get(reason, 0) + n
             continue
         counts.setdefault(dataset, {}).setdefault(action, 0)
         counts[dataset][action] += n
         rejected += n if status == "rejected" else 0
-    return {"counts": counts, "held_back": sum(reasons.values()), "held_back_reasons": reasons, "rejected": rejected}
+    return {
+        "counts": counts,
+        "held_back": sum(reasons.values()),
+        "held_back_reasons": reasons,
+        "rejected": rejected,
+        "repairs": {"applied": applied, "unmatched": int(unmatched or 0)},
+    }
 
 
 def complete_batch(conn: sa.Connection, batch_id: int, extra: dict | None = None) -> None:
@@ -217,6 +248,7 @@ def report(engine: sa.Engine, batch_id: int) -> BatchReport:
         held_back=current["held_back"],
         held_back_reasons=current["held_back_reasons"],
         rejected=current["rejected"],
+        repairs=current["repairs"],
         files=stored.get("files", []),
         receipts=receipts,
         last_error=row["last_error"],
@@ -240,6 +272,12 @@ def describe(r: BatchReport) -> str:
         lines.append(f"  {datasets.get(dataset).label}：{parts}")
     if r.rejected:
         lines.append(f"  省级平台拒收 {r.rejected} 条")
+    applied, unmatched = r.repairs.get("applied", {}), r.repairs.get("unmatched", 0)
+    if applied:
+        effects = {"withdraw": "撤下", "mask": "屏蔽后报送", "flag": "标注后报送"}
+        lines.append("  信用修复：" + "，".join(f"{effects[e]} {n}" for e, n in sorted(applied.items())))
+    if unmatched:
+        lines.append(f"  信用修复找不到被修复的信息：{unmatched} 条（见日志）")
     if r.held_back:
         lines.append(f"  暂不报送 {r.held_back} 条：")
         lines.extend(f"    {reason}：{n} 条" for reason, n in sorted(r.held_back_reasons.items()))

@@ -1,7 +1,9 @@
 """What a destination still needs of one dataset, chosen in SQL: add, update, withdraw or hold, and why.
 
 The rules are those of citycredit.publish.export: a record's current version in its publication window (export.yaml
-`window`) or not, excluded by a category of credit_record_exclusions.yaml or not, and what the destination holds.
+`window`) or not, excluded by a category of credit_record_exclusions.yaml or not, withdrawn, masked or flagged by a
+信用修复 in force (citycredit.publish.repairs), and what the destination holds. A masked or flagged version is an
+item of its own (export.items.effect): the destination receives it even when it holds the version unmasked.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 
 from citycredit.core import config, datasets
+from citycredit.publish import repairs
 from citycredit.publish.export_format import DatasetFormat, Exclusions
 
 EXPIRED = "不在公示期内（已过公示截止期、有效期或已移出名单，或许可已无效）"
@@ -46,29 +49,38 @@ def _exclusion_sql(ds: DatasetFormat, exclusions: Exclusions) -> tuple[str, dict
     return f"CASE {' '.join(whens)} END", params
 
 
-def _column_sql(ds: DatasetFormat) -> str:
+def _column_sql(ds: DatasetFormat, rules: repairs.RepairRules) -> str:
     types = {f.name: f.type for f in config.fields(ds.name)}
     parts = []
     for name in ds.columns:
         if types[name] == "date":
-            parts.append(f"to_char(c.{name}, 'YYYY-MM-DD') AS {name}")
+            expr = f"to_char(c.{name}, 'YYYY-MM-DD')"
         elif types[name] == "amount":
-            parts.append(f"trim_scale(c.{name})::text AS {name}")
+            expr = f"trim_scale(c.{name})::text"
         else:
-            parts.append(f"c.{name}")
+            expr = f"c.{name}"
+        parts.append(f"{repairs.column_sql(rules, ds.name, name, expr, types[name] == 'text')} AS {name}")
     return ", ".join(parts)
 
 
-def candidates_query(ds: DatasetFormat, exclusions: Exclusions) -> tuple[str, dict]:
-    """The items a destination still needs for one dataset (psycopg2 %(name)s parameters: d, dataset, as_of)."""
+def candidates_query(ds: DatasetFormat, exclusions: Exclusions, rules: repairs.RepairRules) -> tuple[str, dict]:
+    """The items a destination still needs for one dataset (psycopg2 %(name)s parameters: d, dataset, as_of).
+
+    `withheld` is why an in-window version may not be public: an exclusion category, else a repair's withdrawal.
+    `effect` is the repair's mask or flag on a published item, 'withdraw' on one withdrawn or held for a repair.
+    """
     excluded, params = _exclusion_sql(ds, exclusions)
+    repaired, repair_params = repairs.effects_sql(rules, ds.name)
     key = ", ".join(f"c.{k}::text" for k in datasets.get(ds.name).key_columns)
-    publishable = "in_window AND excluded IS NULL"
+    publishable = "in_window AND withheld IS NULL"
     query = f"""
-        WITH cur AS (
+        WITH repair AS ({repaired}),
+        cur AS (
             SELECT c.record_id, md5(concat_ws('|', {key}, c.subject_key)) AS record_key,
-                   {_window_sql(ds)} AS in_window, {excluded} AS excluded, {_column_sql(ds)}
-            FROM core.{ds.name} c WHERE c.is_current
+                   {_window_sql(ds)} AS in_window,
+                   COALESCE({excluded}, CASE WHEN r.effect = 'withdraw' THEN %(rp_reason)s END) AS withheld,
+                   COALESCE(NULLIF(r.effect, 'withdraw'), '') AS shown_as, {_column_sql(ds, rules)}
+            FROM core.{ds.name} c LEFT JOIN repair r USING (record_id) WHERE c.is_current
         ),
         held AS (
             SELECT DISTINCT ON (record_key) record_key, action IN ('add', 'update') AS holds
@@ -78,21 +90,26 @@ def candidates_query(ds: DatasetFormat, exclusions: Exclusions) -> tuple[str, di
             ORDER BY record_key, item_id DESC
         ),
         sent AS (
-            SELECT record_id, array_agg(action) AS actions FROM export.items
+            SELECT record_id, array_agg(action) AS actions,
+                   array_agg(action || ':' || COALESCE(effect, '')) AS sent_as
+            FROM export.items
             WHERE destination = %(d)s AND dataset = %(dataset)s GROUP BY record_id
         ),
         x AS (
-            SELECT cur.*, COALESCE(held.holds, false) AS holds, COALESCE(sent.actions, '{{}}') AS actions
+            SELECT cur.*, COALESCE(held.holds, false) AS holds, COALESCE(sent.actions, '{{}}') AS actions,
+                   COALESCE(sent.sent_as, '{{}}') AS sent_as
             FROM cur LEFT JOIN held USING (record_key) LEFT JOIN sent USING (record_id)
         )
         SELECT CASE WHEN {publishable} THEN CASE WHEN holds THEN 'update' ELSE 'add' END
                     WHEN holds THEN 'withdraw' ELSE 'hold' END AS action,
-               CASE WHEN {publishable} THEN NULL ELSE COALESCE(excluded, %(expired)s) END AS reason,
+               CASE WHEN {publishable} THEN NULL ELSE COALESCE(withheld, %(expired)s) END AS reason,
+               CASE WHEN {publishable} THEN NULLIF(shown_as, '')
+                    WHEN withheld = %(rp_reason)s THEN 'withdraw' END AS effect,
                x.*
         FROM x
-        WHERE ({publishable} AND NOT actions && ARRAY['add', 'update'])
+        WHERE ({publishable} AND NOT sent_as && ARRAY['add:' || shown_as, 'update:' || shown_as])
            OR (holds AND NOT ({publishable}) AND NOT 'withdraw' = ANY(actions))
-           OR (in_window AND excluded IS NOT NULL AND NOT holds AND NOT actions && ARRAY['hold', 'withdraw'])
+           OR (in_window AND withheld IS NOT NULL AND NOT holds AND NOT actions && ARRAY['hold', 'withdraw'])
         ORDER BY record_id
     """
-    return query, {**params, "expired": EXPIRED, "status_values": list(ds.window.status_values)}
+    return query, {**params, **repair_params, "expired": EXPIRED, "status_values": list(ds.window.status_values)}

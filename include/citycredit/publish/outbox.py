@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from citycredit.core import csv_cells, paths
+from citycredit.publish import repairs
 from citycredit.publish.export import OUTBOX, BatchReport, complete_batch, lock, plan_batch, report, summary, today
 from citycredit.publish.export_format import DatasetFormat, Exclusions, Profile, load_exclusions, load_profile
 
@@ -109,11 +110,13 @@ def export_outbox(
     as_of: datetime.date | None = None,
     profile: Profile | None = None,
     exclusions: Exclusions | None = None,
+    rules: repairs.RepairRules | None = None,
 ) -> list[BatchReport]:
     """Finish an unfinished outbox batch, then plan and write what is new; the reports of the batches written."""
     profile, exclusions, as_of = profile or load_profile(), exclusions or load_exclusions(), as_of or today()
+    rules = rules or repairs.load_rules()
     done = []
-    while (batch_id := plan_batch(engine, OUTBOX, as_of, profile, exclusions)) is not None:
+    while (batch_id := plan_batch(engine, OUTBOX, as_of, profile, exclusions, rules)) is not None:
         write_outbox(engine, batch_id, profile)
         done.append(report(engine, batch_id))
     return done
