@@ -6,6 +6,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -14,11 +17,13 @@ from landing_helpers import GOOD, deliveries, feed, kept, land, left_in_inbox, p
 from citycredit.core import paths
 from citycredit.feeds import inbox as folders
 from citycredit.feeds import landing, registry, store, strays
+from citycredit.publish import monthly
 from citycredit.tasks import ingest
 
 pytestmark = pytest.mark.db
 
 SECRET = b"root:x:0:0:SECRET-LINE\n"
+CITY = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -107,6 +112,35 @@ def test_lock_files_and_partial_uploads_wait_untouched_and_logged(engine, caplog
     assert [(x.source_name, x.outcome) for x in land(engine) if x.outcome != "waiting"] == [("许可.csv", "new")]
 
 
+def test_a_lock_file_or_partial_upload_waiting_a_day_is_chased_and_still_left_alone(engine, caplog):
+    """Waiting is for work in progress: one older (by mtime) than strays.OVERDUE_AFTER is a stray with a reason,
+    named in the log and in the month's chase list of the quality report; a younger one keeps waiting."""
+    day = strays.OVERDUE_AFTER.total_seconds()
+    old, young = "许可.csv.filepart", "~$许可.xlsx"
+    os.utime(put(old), (time.time() - day - 3600,) * 2)
+    os.utime(put(young), (time.time() - day + 3600,) * 2)
+    os.utime(put("~$名单.xlsx", folder=paths.data_path("landing", "inbox", "unknown_dept")), (1_000_000_000,) * 2)
+    with caplog.at_level(logging.INFO, logger="citycredit"):
+        landed = land(engine)
+        found = strays.find(engine, registry.load())
+    assert sorted((x.source_name, x.outcome) for x in landed) == sorted([(old, "waiting"), (young, "waiting")])
+    assert sorted(left_in_inbox()) == sorted(n.encode() for n in (old, young)) and deliveries(engine) == []
+    assert [(f.path, f.reason) for f in found] == [("unknown_dept/~$名单.xlsx", strays.OVERDUE)]
+    assert "超过24小时" in strays.OVERDUE and "重新报送" in strays.OVERDUE
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(old in m for m in warned) and not any(young in m for m in warned)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT path, department_id, reason FROM landing.strays ORDER BY path")).all()
+    assert [tuple(r) for r in rows] == [
+        (f"scjg/scjg_license/{old}", "scjg", strays.OVERDUE),
+        ("unknown_dept/~$名单.xlsx", None, strays.OVERDUE),
+    ]
+    chase = [c["what"] for c in monthly.chase_list(engine, datetime.now(CITY).date())]
+    assert [w for w in chase if young in w] == []
+    (named,) = [w for w in chase if old in w]
+    assert named.startswith(f"收件箱中的文件“scjg/scjg_license/{old}”未被接收：{strays.OVERDUE}")
+
+
 def test_a_file_still_being_written_waits_for_a_later_run(engine, monkeypatch):
     path = put("许可.csv", GOOD[:150])
     real = store.receive
@@ -132,7 +166,7 @@ def test_files_where_no_feed_reads_them_are_listed_and_left_alone(engine, caplog
     put("y.csv", folder=inbox / "scjg" / "scjg_licence")  # a typo of the feed's folder
     put("z.csv", folder=inbox / "scjg")
     put("loose.csv", folder=inbox)
-    put("~$y.xlsx", folder=inbox / "scjg" / "scjg_licence")  # waiting, not a stray
+    os.utime(put("~$y.xlsx", folder=inbox / "scjg" / "scjg_licence"))  # saved just now: waiting, not a stray
     put("good.csv")  # in the feed's own folder: landing's, not a stray
     with caplog.at_level(logging.WARNING, logger="citycredit"):
         found = ingest.find_strays()

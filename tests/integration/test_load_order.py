@@ -249,3 +249,74 @@ def test_a_correction_delivered_an_hour_later_stays_current_when_its_batch_loads
         versions = conn.execute(sa.text("SELECT max(version), count(*) FROM core.license")).one()
     assert current == [("许可_v2.csv", "食品经营许可更正")]
     assert tuple(versions) == (2, 6)  # three permits, each v1 then v2
+
+
+def stamped(n: int, time: str | None, **changes) -> dict:
+    """Permit n as a feed with 数据更新时间戳 sends it (``time``: the record's update time of 2025-09-05, or None)."""
+    return permit(n, xk_sjc=None if time is None else f"2025-09-05T{time}:00+08:00", **changes)
+
+
+def stamped_batches(conn) -> list[int]:
+    """Four batches of a feed whose records carry 数据更新时间戳, in delivery order; the 2nd and 3rd are received at
+    the same moment, so only the records' own times order their rows."""
+    plan = [
+        # 10:00: permit 1's second version on the row before its first (the later time on the earlier row)
+        (0, {2: stamped(1, "09:30", xk_nr="食品经营许可（第二版）"), 3: stamped(1, "09:00"), 4: stamped(2, "09:00")}),
+        # 11:00: permit 2 corrected at 10:45; permit 1 sent without a time
+        (60, {2: stamped(2, "10:45", **CORRECTED), 3: stamped(1, None, xk_nr="食品经营许可（第三版）")}),
+        # 11:00 as well, a higher batch id: permit 2 as it was at 10:15 (older than the correction), permit 1 at 10:50
+        (
+            60,
+            {
+                2: stamped(2, "10:15", xk_nr="食品经营许可（误报）"),
+                3: stamped(1, "10:50", xk_nr="食品经营许可（第四版）"),
+            },
+        ),
+        # 12:00: the correction of permit 2 sent again unchanged
+        (120, {2: stamped(2, "10:45", **CORRECTED)}),
+    ]
+    ids = []
+    for minutes, rows in plan:
+        batch = stage(conn, "license", rows, feed_id="scjg_license", department_id="scjg")
+        conn.execute(
+            sa.text(
+                "UPDATE landing.batches SET received_at = received_at + make_interval(mins => :m) WHERE batch_id = :b"
+            ),
+            {"m": minutes, "b": batch},
+        )
+        ids.append(batch)
+    return ids
+
+
+def test_every_load_order_follows_the_records_update_time_after_receipt(engine, server_url, warehouse_url):
+    """Receipt, then 数据更新时间戳 (a row without one first), then batch id and source row (issue #18 item 1)."""
+    with engine.begin() as conn:
+        batches = stamped_batches(conn)
+    results = states_of_every_order(server_url, warehouse_url, batches, "core.license")
+    assert len(results) == 24
+    a, b, c, d = batches
+    in_order = results[tuple(batches)]
+    chains = [(v[0], v[1], v[6], v[7]) for v in in_order["versions"]]
+    # permit 1: A row 3 (09:00), A row 2 (09:30), B row 3 (11:00, no time), C row 3 (11:00, 10:50) current;
+    # permit 2: A row 4 (09:00), C row 2 (10:15), B row 2 (10:45) current: the later batch id does not win
+    assert set(chains) == {(a, 3, 1, False), (a, 2, 2, False), (b, 3, 3, False), (c, 3, 4, True),
+                           (a, 4, 1, False), (c, 2, 2, False), (b, 2, 3, True)}  # fmt: skip
+    # the 12:00 re-send of the correction is a duplicate of the current version
+    assert [x[1:5] for x in in_order["accounting"]] == [(3, 3, 0, 0), (2, 2, 0, 0), (2, 2, 0, 0), (1, 0, 0, 1)]
+    for order, result in results.items():
+        assert result == in_order, f"load order {order} left another core than the delivery order"
+
+
+def test_the_newest_update_time_is_current_and_stored_as_an_instant(engine):
+    with engine.begin() as conn:
+        batches = stamped_batches(conn)
+    for batch in reversed(batches):
+        merge.load_batch(engine, batch)
+    with engine.connect() as conn:
+        current = conn.execute(
+            sa.text("SELECT xk_wsh, xk_nr, xk_sjc FROM core.license WHERE is_current ORDER BY xk_wsh")
+        ).all()
+    assert [(r.xk_nr, r.xk_sjc.isoformat()) for r in current] == [
+        ("食品经营许可（第四版）", "2025-09-05T02:50:00+00:00"),
+        ("食品经营许可（更正）", "2025-09-05T02:45:00+00:00"),
+    ]

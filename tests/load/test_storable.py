@@ -25,9 +25,9 @@ KNOWN = Path(__file__).parents[1] / "data" / "known_answers"
 POISON = "999999999999.9999999"
 
 
-def test_every_storable_rule_names_a_declared_type_and_every_amount_has_one():
+def test_every_storable_rule_names_a_declared_type_and_every_amount_and_timestamp_has_one():
     for name in datasets.ALL:
-        amounts = {f.name for f in config.fields(name) if f.type == "amount"}
+        amounts = {f.name for f in config.fields(name) if f.type in ("amount", "timestamp")}
         ruled = {
             e["kwargs"]["column"]: e["kwargs"]["field_type"]
             for e in suite_definition(name)["expectations"]
@@ -75,6 +75,39 @@ def test_the_storable_rule_draws_the_line_where_postgresql_does(engine, value):
             sa.text("SELECT quality.storable(:v, :t)"), {"v": value, "t": storable.STORED["amount"].sql}
         ).scalar_one()
     assert storable.STORED["amount"].holds(value) is fits
+
+
+@pytest.mark.db
+@pytest.mark.parametrize(
+    "value",
+    ["2025-09-30T14:30:00+08:00", "2025-09-30T14:30:00.123+08:00", "0001-01-01T00:00:00+08:00",
+     "9999-12-31T23:59:59+08:00", "2025-02-30T10:00:00+08:00", "2025-09-30T25:00:00+08:00",
+     "2025-09-30T14:61:00+08:00", "2025-09-30T14:30:00+16:00", "2025-09-30T14:30:00-15:59"],
+)  # fmt: skip
+def test_the_timestamp_rule_draws_the_line_where_postgresql_does(engine, value):
+    """数据更新时间戳 as normalization writes it: a real instant is storable, 2月30日 or 25时 are not."""
+    with engine.connect() as conn:
+        fits = conn.execute(sa.text("SELECT quality.storable(:v, 'timestamptz')"), {"v": value}).scalar_one()
+    assert storable.STORED["timestamp"].holds(value) is fits
+
+
+@pytest.mark.db
+def test_an_update_time_the_warehouse_cannot_store_quarantines_its_row_not_the_batch(engine):
+    # As if validation had missed it: the version order casts 数据更新时间戳, and that cast fails first.
+    stamp = {"cf_sjc": "2025-09-01T10:00:00+08:00"}
+    with engine.begin() as conn:
+        batch = stage(
+            conn, "penalty",
+            {2: penalty(1, **stamp), 3: penalty(1, cf_sjc="2025-02-30T10:00:00+08:00", cf_nr="罚款6000元"),
+             4: penalty(1, **stamp, cf_nr="罚款7000元")},
+            feed_id="scjg_penalty", department_id="scjg",
+        )  # fmt: skip
+    accounting = merge.load_batch(engine, batch)
+    assert (accounting.received, accounting.loaded, accounting.quarantined) == (3, 2, 1)
+    with engine.connect() as conn:
+        label = conn.execute(sa.text("SELECT label FROM quality.findings WHERE batch_id = :b"), {"b": batch}).one()
+        current = conn.execute(sa.text("SELECT source_row FROM core.penalty WHERE is_current")).scalar_one()
+    assert (label[0], current) == ("数据更新时间戳", 4)
 
 
 @pytest.mark.db

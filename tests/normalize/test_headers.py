@@ -75,23 +75,25 @@ def test_numbered_columns_of_a_multi_value_field_are_read_as_one_list():
 def test_shenzhen_penalty_open_data_normalizes_its_old_template_headers():
     table = readers.open_table(SHAPES / "shenzhen_penalty.csv", dataset="penalty")
     header_map = standardize.map_headers(table.headers, "penalty")
-    assert header_map.unknown == ["处罚名称", "当前状态", "地方编码", "数据更新时间戳"]
+    assert header_map.unknown == ["处罚名称", "当前状态", "地方编码"]  # 数据更新时间戳 is the record's update time
     frame = standardize.normalize_frame(next(table.chunks()), "penalty", header_map)
     assert frame["cf_cflb"].tolist()[:2] == ["罚款;没收违法所得", "警告"]
     assert frame["cf_jdrq"].tolist() == ["2022-05-16", "2022-05-16", "2022-05-17", "2022-05-17"]
     assert frame["cf_xdr_shxym"].isna().tolist() == [False, True, True, True]  # "— —" is no code
     assert frame["cf_frdb"].isna().tolist() == [False, True, True, True]  # "无" is no name
     assert frame["cf_xdr_mc"].tolist()[2] == "#N/A"  # kept in a required column, for validation to name it
-    assert '"数据更新时间戳":"1652630400000"' in frame["_extra"].iloc[0]  # an unknown column loses nothing
+    assert '"地方编码":"440300"' in frame["_extra"].iloc[0]  # an unknown column loses nothing
+    assert frame["cf_sjc"].tolist()[1:3] == ["2022-05-16T00:00:00+08:00", "2022-05-17T00:00:00+08:00"]  # epoch ms
 
 
 def test_ningbo_lower_case_codes_and_open_ended_validity():
     table = readers.open_table(SHAPES / "ningbo_license_codes.csv", dataset="license")
     header_map = standardize.map_headers(table.headers, "license")
-    assert (header_map.unknown, header_map.missing_required) == (["dfbm", "sjc"], [])
+    assert (header_map.unknown, header_map.missing_required) == (["dfbm"], [])
     frame = standardize.normalize_frame(next(table.chunks()), "license", header_map)
     assert frame["xk_yxqzi"].tolist() == ["2099-12-31", "2099-12-31"]  # 长期, 长期有效
     assert frame["xk_jdrq"].tolist() == ["2022-05-16", "2022-05-16"]
+    assert frame["xk_sjc"].tolist() == ["2022-05-16T00:00:00+08:00"] * 2  # sjc: 数据更新时间戳 in epoch milliseconds
 
 
 def test_samr_open_data_codes():

@@ -55,7 +55,7 @@ class Field:
     aliases: tuple[str, ...] = field(default_factory=tuple)
 
 
-FIELD_TYPES = {"text", "code", "multi_code", "date", "amount", "identifier"}
+FIELD_TYPES = {"text", "code", "multi_code", "date", "timestamp", "amount", "identifier"}
 
 
 @functools.cache

@@ -9,7 +9,8 @@ A file feed's inbox is ``$CITYCREDIT_HOME/landing/inbox/<department>/<feed>/``. 
 Its time of receipt is the file's modification time: when the department's upload finished. Anything else in the
 feed's inbox is refused with a reason, as a rejected delivery: a link (never followed; its target text is what is
 stored), a pipe or device, a file in a subfolder. Editors' lock files and unfinished uploads wait, untouched
-(`names.waiting_for`), and so does a file that changes while it is read. Names may be any bytes: `names` decodes
+(`names.waiting_for`; one waiting longer than `strays.OVERDUE_AFTER` is also listed as a stray, for the quality
+report to chase), and so does a file that changes while it is read. Names may be any bytes: `names` decodes
 them and keeps the copies' names within the file system's limits. A run killed after recording a delivery and
 before moving it records nothing again: the next run recognises the same inbox entry (device and inode), name,
 bytes and time of receipt; the same file sent again is a new entry, and a delivery of its own.
@@ -34,7 +35,7 @@ import sqlalchemy as sa
 from citycredit.core import city, paths
 from citycredit.core.printable import printable
 from citycredit.feeds import inbox as folders
-from citycredit.feeds import names, store
+from citycredit.feeds import names, store, strays
 from citycredit.feeds.registry import Feed
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,9 @@ def land_entry(engine: sa.Engine, feed: Feed, root: int, entry: folders.Entry, u
     waiting = names.waiting_for(names.source_name(entry.parts[-1])) if entry.is_file else None
     if waiting is not None:
         log.info("waiting in feed %s: %s (%s)", feed.id, printable(name), waiting)
+        if strays.overdue(entry):  # forgotten rather than still in progress: chased, and still left untouched
+            path = f"{feed.department_id}/{feed.id}/{name}"
+            strays.record(engine, strays.Stray(path, feed.department_id, strays.OVERDUE), entry)
         return Landed(name, "waiting", None, waiting)
     with folders.opened(root, entry.parts[:-1]) as parent:
         if not entry.is_file:  # what a link holds is where it points: that text is kept, never followed

@@ -4,16 +4,19 @@ A file directly in the inbox or in a department's folder, under a folder that is
 under a department's folder that is not one of its file feeds is never landed: nothing says which feed it is. It
 is left where it is (it lands once the registry has its feed, or someone moves it into a feed's folder), named in
 the log on every scan and kept in ``landing.strays`` for the monthly quality report. Lock files and unfinished
-uploads are not strays (`names.waiting_for`). What is wrong inside a file feed's own folder (a link, a file in a
-subfolder) is landing's to refuse, as a rejected delivery of that feed.
+uploads (`names.waiting_for`) wait, wherever they are, until they are older than ``OVERDUE_AFTER``: then they are
+strays too (`overdue`, also for landing in a feed's own folder), since nobody is still working on them. What is
+wrong inside a file feed's own folder (a link, a file in a subfolder) is landing's to refuse, as a rejected
+delivery of that feed.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -24,6 +27,13 @@ from citycredit.feeds import names
 from citycredit.feeds.registry import Registry
 
 log = logging.getLogger(__name__)
+
+# How long a lock file or an unfinished upload may wait (by its modification time) before it is chased: longer than
+# any upload or editing session, so one still there is forgotten. departments.yaml has no landing settings to hold it.
+OVERDUE_AFTER = timedelta(hours=24)
+OVERDUE = (
+    f"上传未完成或文件被占用已超过{OVERDUE_AFTER // timedelta(hours=1)}小时（临时文件或锁定文件），请确认后重新报送"
+)
 
 
 @dataclass(frozen=True)
@@ -44,14 +54,25 @@ def find(engine: sa.Engine, registry: Registry) -> list[Stray]:
         os.close(root)
     found = []
     for entry in entries:
-        if entry.is_file and names.waiting_for(names.source_name(entry.parts[-1])):
-            continue
         department = departments.get(entry.parts[0]) if len(entry.parts) > 1 else None
-        stray = Stray(entry.name, department.id if department else None, _reason(entry.parts, registry))
-        log.warning("stray in the landing inbox, not read: %s (%s)", printable(stray.path), printable(stray.reason))
-        found.append(stray)
-        _record(engine, stray, entry)
+        waiting = entry.is_file and names.waiting_for(names.source_name(entry.parts[-1]))
+        if waiting and not overdue(entry):
+            continue
+        reason = OVERDUE if waiting else _reason(entry.parts, registry)
+        found.append(record(engine, Stray(entry.name, department.id if department else None, reason), entry))
     return found
+
+
+def overdue(entry: folders.Entry, now: float | None = None) -> bool:
+    """Whether a waiting entry (a lock file, an unfinished upload) has waited longer than OVERDUE_AFTER."""
+    return (time.time() if now is None else now) - entry.stat.st_mtime > OVERDUE_AFTER.total_seconds()
+
+
+def record(engine: sa.Engine, stray: Stray, entry: folders.Entry) -> Stray:
+    """Name a stray in the log and keep it (first and last seen) in ``landing.strays``."""
+    log.warning("stray in the landing inbox, not read: %s (%s)", printable(stray.path), printable(stray.reason))
+    _record(engine, stray, entry)
+    return stray
 
 
 def _reason(parts: tuple[str, ...], registry: Registry) -> str:

@@ -4,10 +4,11 @@ Everything happens in one transaction per batch, with the accounting row (docs/a
 - a row with an error finding (or in a file with a file-level error) goes to quality.quarantine;
 - a valid row identical to the previous valid row of its key in the batch (or, being the first, to the current
   core version of its key) is a duplicate;
-- any other valid row becomes a new version of its key; the latest one in delivery order (receipt, batch id,
-  source row) is current, earlier versions stay as history (A, B, A in one batch is three versions, the last A
-  current). A batch loaded after a later delivery of the same dataset is merged into that one's versions by
-  versions.py, so the order loads run in changes nothing;
+- any other valid row becomes a new version of its key; the latest one in delivery order (receipt, the record's
+  数据更新时间戳 where the dataset has one, batch id, source row: versions.py) is current, earlier versions stay
+  as history (A, B, A in one batch is three versions, the last A current). A batch loaded after a later delivery
+  of the same dataset (or one received at the same moment, where a 数据更新时间戳 can order their rows) is merged
+  into its versions by versions.py, so the order loads run in changes nothing;
 - a row the warehouse cannot store (a data error on the insert) is quarantined with a reason (unstorable.py);
 - a loaded row that fixes a quarantined one (same key columns, same subject by key or by normalized name) is
   recorded in quality.corrections;
@@ -144,6 +145,8 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
     carried = ", ".join(
         f"s.{c}" for c in dict.fromkeys([*dataset.key_columns, dataset.subject_name, dataset.subject_code])
     )
+    stamp = versions.record_time(dataset)
+    record_time = f"s.{stamp}" if stamp else "NULL::text"  # staged text: cast only on valid rows (versions.row_order)
     # Hashing every row is the load's costliest computation; parallel workers share it. For that the rows are
     # hashed in a subquery the planner keeps apart (OFFSET 0), below the joins whose array subquery only the
     # leader may run, and a parallel scan is priced as cheap as it is: by the planner's defaults, passing a
@@ -172,7 +175,7 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
                         ARRAY(SELECT DISTINCT x FROM unnest(e.rule_ids || f.rule_ids) x ORDER BY 1) END AS rule_ids,
                    w.source_row IS NOT NULL AS has_warning
             FROM (
-                SELECT s.batch_id, s.source_row, s.reported_on, {carried},
+                SELECT s.batch_id, s.source_row, s.reported_on, {carried}, {record_time} AS record_time,
                        {dataset.subject_key_sql("s.{}")} AS subject_key,
                        md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash,
                        {uscc_stock.observed_columns(dataset, "s.{}")}
@@ -210,15 +213,16 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
     ).scalar_one()
     # A valid row is a duplicate when it repeats the content of the previous valid row of its key in the batch,
     # or, being the first of its key, the current core version. So A, A is one version, and A, B, A is three
-    # (the department's last word, A, is current). Each new version gets its record id here, in source-row
-    # order, so that it can name the version it supersedes: the current one for the first of its key in the
-    # batch, else the previous one in the batch.
+    # (the department's last word, A, is current). The rows of a key follow their 数据更新时间戳, then their
+    # source row (versions.row_order). Each new version gets its record id here, in that order, so that it can
+    # name the version it supersedes: the current one for the first of its key in the batch, else the previous one
+    # in the batch.
     conn.execute(
         sa.text(
             f"""
             CREATE TEMP TABLE batch_new ON COMMIT DROP AS
             WITH ordered AS (
-                SELECT r.*, lag(content_hash) OVER (PARTITION BY {key} ORDER BY source_row) AS previous_hash
+                SELECT r.*, lag(content_hash) OVER (PARTITION BY {key} ORDER BY {versions.row_order()}) AS previous_hash
                 FROM batch_rows r WHERE rule_ids IS NULL
             ), changes AS (
                 SELECT o.*, c.record_id AS current_id, COALESCE(c.version, 0) AS current_version
@@ -226,13 +230,13 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
                 LEFT JOIN {dataset.core_table} c ON c.is_current AND {casts.key_match(dataset, "c", "o")}
                 WHERE o.previous_hash IS DISTINCT FROM o.content_hash
                   AND NOT (o.previous_hash IS NULL AND c.content_hash IS NOT DISTINCT FROM o.content_hash)
-                ORDER BY o.source_row
+                ORDER BY {versions.row_order("o.")}
             ), numbered AS (
                 SELECT f.*, nextval(CAST(:sequence AS regclass)) AS record_id FROM changes f
             )
             SELECT f.*, row_number() OVER w AS n, count(*) OVER (PARTITION BY {key}) AS versions,
                    COALESCE(lag(record_id) OVER w, current_id) AS supersedes
-            FROM numbered f WINDOW w AS (PARTITION BY {key} ORDER BY f.source_row)
+            FROM numbered f WINDOW w AS (PARTITION BY {key} ORDER BY {versions.row_order("f.")})
             """
         ),
         {"sequence": sequence},

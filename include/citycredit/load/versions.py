@@ -1,12 +1,15 @@
 """Which version of a record is current, whatever the order batches load in (docs/architecture.md invariant 7).
 
 The versions of a natural key follow the delivery's own order: the batch's time of receipt
-(landing.batches.received_at), then its batch id, then the source row; none of the feeds has a 数据更新时间戳 (SJC of
-the 2015 template) in fields.yaml, so no record time comes before the tie-breaks. Every valid row of a key, in
-that order, with each run of identical content kept once, its first row standing for it: those are the key's
-versions (1, 2, ...), each superseding the one before, the last one current. The other rows of a run are
-duplicates. A batch loaded after one delivered later (mapped load tasks finish in any order; a file can arrive
-with an older time) is merged here into that sequence, so the result is the one an in-order load gives:
+(landing.batches.received_at), then the record's 数据更新时间戳 where the dataset has one (the field of type
+timestamp in fields.yaml: SJC of the 双公示 template), then the batch id, then the source row. Among rows of one
+time of receipt, a row without a 数据更新时间戳 comes before the rows that have one (a record not updated since its
+system began stamping them is the older one); where no row has one, batch id and source row decide as before.
+Every valid row of a key, in that order, with each run of identical content kept once, its first row standing for
+it: those are the key's versions (1, 2, ...), each superseding the one before, the last one current. The other
+rows of a run are duplicates. A batch loaded after one delivered later (mapped load tasks finish in any order; a
+file can arrive with an older time), or, in a dataset with a 数据更新时间戳, after another received at the same
+moment, is merged here into that sequence, so the result is the one an in-order load gives:
 
 - the keys the batch brings that rows of later loaded batches also have are rebuilt: the last version before the
   batch (kept as it is), then the batch's valid rows and the later batches' valid rows (from staging, with the
@@ -16,7 +19,8 @@ with an older time) is merged here into that sequence, so the result is the one 
   day), so that exports and observations that name the record still do;
 - a later row that was a duplicate and now starts a run (the batch put different content before it) becomes a
   new version;
-- quarantined rows are linked to the first version delivered after them (quality.corrections);
+- quarantined rows are linked to the first version delivered after them (quality.corrections; by receipt, batch
+  id and source row: a quarantined row's 数据更新时间戳 may be what was wrong with it);
 - the later batches' accounting is counted again from core (invariant 1 keeps holding for each).
 
 Loading in delivery order never comes here: merge.py's set-based merge is that case.
@@ -26,22 +30,35 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from citycredit.core import checkdigits, datasets
+from citycredit.core import checkdigits, config, datasets
 from citycredit.load import casts
 
 
+def record_time(dataset: datasets.Dataset) -> str | None:
+    """The dataset's 数据更新时间戳 column: its field of type timestamp, if it has one."""
+    return next((f.name for f in config.fields(dataset.name) if f.type == "timestamp"), None)
+
+
+def row_order(alias: str = "") -> str:
+    """ORDER BY terms for rows of one time of receipt: 数据更新时间戳 (the staged text as ``record_time``; rows
+    without one first), then batch id and source row. Cast only where every row is valid: validation accepted it."""
+    return f"{alias}record_time::timestamptz NULLS FIRST, {alias}batch_id, {alias}source_row NULLS LAST"
+
+
 def later_batches(conn: sa.Connection, dataset: datasets.Dataset, batch_id: int) -> list[int]:
-    """Loaded batches of the dataset delivered after this one (by receipt, then batch id)."""
+    """Loaded batches of the dataset whose rows may come after this one's: delivered later (by receipt, then batch
+    id), and, where a 数据更新时间戳 can order rows across batches, every other batch received at the same moment."""
     return list(
         conn.execute(
             sa.text(
                 "SELECT l.batch_id FROM landing.batches b"
-                " JOIN landing.batches l ON l.dataset = b.dataset"
-                "  AND (l.received_at, l.batch_id) > (b.received_at, b.batch_id)"
+                " JOIN landing.batches l ON l.dataset = b.dataset AND l.batch_id <> b.batch_id"
+                "  AND ((l.received_at, l.batch_id) > (b.received_at, b.batch_id)"
+                "       OR (:timed AND l.received_at = b.received_at))"
                 " JOIN quality.batch_accounting a ON a.batch_id = l.batch_id"
                 " WHERE b.batch_id = :b ORDER BY l.batch_id"
             ),
-            {"b": batch_id},
+            {"b": batch_id, "timed": record_time(dataset) is not None},
         ).scalars()
     )
 
@@ -53,12 +70,14 @@ def merge_before(
     versions as merge.py's does. Returns (loaded, revised) of this batch."""
     key = ", ".join(dataset.key)
     core, staging = dataset.core_table, dataset.staging_table
+    stamp = record_time(dataset)
+    staged_time = f"s.{stamp}" if stamp else "NULL::text"
     exits = ""
     if dataset is datasets.CREDIT_LIST:
         exits = f"""
             UNION ALL
             SELECT c.batch_id, NULL, c.reported_on, {", ".join(f"c.{k}::text" for k in dataset.key_columns)},
-                   c.subject_key, c.content_hash, false, c.record_id, false
+                   c.subject_key, c.content_hash, false, c.record_id, false, NULL::text
             FROM {core} c JOIN keys k ON {" AND ".join(f"c.{k}::text = k.{k}" for k in dataset.key)}
             WHERE c.batch_id = ANY(:later) AND c.source_row IS NULL"""
     conn.execute(
@@ -67,11 +86,12 @@ def merge_before(
             CREATE TEMP TABLE batch_sequence ON COMMIT DROP AS
             WITH keys AS (SELECT DISTINCT {key} FROM batch_rows WHERE rule_ids IS NULL)
             SELECT r.batch_id, r.source_row, r.reported_on, {", ".join(f"r.{k}" for k in dataset.key)},
-                   r.content_hash, r.has_warning, NULL::bigint AS record_id, true AS mine
+                   r.content_hash, r.has_warning, NULL::bigint AS record_id, true AS mine, r.record_time
             FROM batch_rows r WHERE r.rule_ids IS NULL
             UNION ALL
             SELECT s.batch_id, s.source_row, s.reported_on, {", ".join(f"s.{k}" for k in dataset.key)},
-                   md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text), false, c.record_id, false
+                   md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text), false, c.record_id, false,
+                   {staged_time}
             FROM (SELECT s.*, {dataset.subject_key_sql("s.{}")} AS subject_key FROM {staging} s
                   WHERE s.batch_id = ANY(:later)) s
             JOIN keys k ON {" AND ".join(f"s.{k} = k.{k}" for k in dataset.key)}
@@ -175,7 +195,7 @@ def _number_heads(conn: sa.Connection, dataset: datasets.Dataset) -> None:
     """
     key = ", ".join(f"q.{k}" for k in dataset.key)
     part = f"PARTITION BY {key}"
-    order = "ORDER BY b.received_at, q.batch_id, q.source_row NULLS LAST"
+    order = f"ORDER BY b.received_at, {row_order('q.')}"
     conn.execute(
         sa.text(
             f"""

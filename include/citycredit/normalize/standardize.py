@@ -13,6 +13,7 @@ Headers are matched in ``headers``; dates, amounts and placeholders are read in 
 - identifier: also upper-cased, all blanks and dashes removed ("XXXXXXXX-X" → "XXXXXXXXX"), and the marks an
   export puts on a code to keep Excel from reading it as a number: a leading apostrophe, ="...";
 - date: ISO "YYYY-MM-DD" (values.parse_date; 长期 where the field has an open-end date);
+- timestamp: ISO 8601 with the city's offset (values.parse_timestamp);
 - amount: the unit of the fields is 万元, so "1,500", "1500万元" and "1500万" become "1500"; a value in 元
   ("2000元") is kept as written, because converting it silently would hide the unit error the plausibility
   rule reports;
@@ -205,9 +206,11 @@ def _typed(dataset: str, f: config.Field) -> Callable[[pa.Array], pa.Array]:
         return lambda arr: arr
     if f.type == "identifier":
         return _clean_identifier
-    parse: Callable[[str], str | None] | None = {"date": date_parser(dataset, f.name), "amount": parse_amount}.get(
-        f.type
-    )
+    parse: Callable[[str], str | None] | None = {
+        "date": date_parser(dataset, f.name),
+        "timestamp": values.parse_timestamp,
+        "amount": parse_amount,
+    }.get(f.type)
     if parse is None:
         table = code_table_for(f.name)
         parse = _multi_code_parser(table) if f.type == "multi_code" else _code_parser(table)

@@ -8,6 +8,10 @@ is dated by the day it was made where it was made. An API that stores a date as 
 it in UTC ("2022-05-15T16:00:00Z") thereby still gives 2022-05-16; for a +08:00 timestamp the city's day and the
 written day agree. A time of day without a zone is wall-clock time as written: its date part is taken.
 
+Timestamps (数据更新时间戳): the same spellings read as an instant, written back as ISO 8601 with the city's UTC
+offset ("2022-05-16T10:30:00+08:00"): a time without a zone (or a date alone, at midnight) is wall-clock time in
+the city, an Excel serial's fraction is its time of day.
+
 Open-ended validity: in a field with ``open_end`` in fields.yaml (有效期至), 长期 / 长期有效 / 永久 / 永久有效 become
 that date (2099-12-31: the national template's 填写说明 says 2099/12/31 means 长期, and the warehouse column is a
 date), so the date-order rules treat it as open-ended.
@@ -118,6 +122,46 @@ def date_parser(dataset: str, name: str):
     if end is None:
         return parse_date
     return lambda text: end if text.replace(" ", "") in OPEN_END_WORDS else parse_date(text)
+
+
+# --- Timestamps -------------------------------------------------------------------------------------------
+
+_TIME_OF_DAY = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6})[0-9]*)?)?$")
+
+
+def _instant(text: str) -> datetime.datetime | None:
+    zone = city.timezone()
+    if _ZONED.fullmatch(text):
+        return datetime.datetime.fromisoformat(text.replace(" ", "T", 1).replace(" ", ""))
+    epoch = _EPOCH.fullmatch(text)
+    if epoch:
+        digits = epoch.group(1)
+        return datetime.datetime.fromtimestamp(int(digits) / 1000 if len(digits) > 10 else int(digits), datetime.UTC)
+    serial = _SERIAL.fullmatch(text)
+    if serial and _SERIAL_RANGE[0] <= int(serial.group(1)) <= _SERIAL_RANGE[1]:
+        wall = datetime.datetime.combine(_EXCEL_EPOCH, datetime.time()) + datetime.timedelta(days=float(text))
+        return wall.replace(microsecond=0, tzinfo=zone)
+    day = parse_date(text) if _DATE.fullmatch(text) else None
+    if day is None:
+        return None
+    clock = _TIME_OF_DAY.search(text)
+    hour, minute, second, fraction = clock.groups() if clock else ("0", "0", None, None)
+    time = datetime.time(int(hour), int(minute), int(second or 0), int((fraction or "0").ljust(6, "0")))
+    return datetime.datetime.combine(datetime.date.fromisoformat(day), time, zone)
+
+
+def parse_timestamp(text: str) -> str | None:
+    """ISO 8601 in the city's zone ("2022-05-16T10:30:00+08:00") for an instant written any supported way; None
+    when it is not one. Sub-second digits are kept only when there are any, so the text of an instant is one."""
+    try:
+        instant = _instant(text)
+        if instant is None:
+            return None
+        local = instant.astimezone(city.timezone())
+    except (ValueError, OverflowError, OSError):
+        return None
+    digits = "seconds" if not local.microsecond else "milliseconds" if local.microsecond % 1000 == 0 else "auto"
+    return local.isoformat(timespec=digits)
 
 
 # --- Amounts ------------------------------------------------------------------------------------------------
