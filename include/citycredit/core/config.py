@@ -13,7 +13,8 @@ import yaml
 from citycredit.core import paths
 
 DATASETS = (
-    "license", "penalty", "credit_list", "subject_registry", "credit_commitment", "objection", "credit_repair"
+    "license", "penalty", "credit_list", "subject_registry", "credit_commitment", "objection", "credit_repair",
+    "joint_sanction", "case_register",
 )  # fmt: skip
 
 

@@ -95,10 +95,20 @@ CREDIT_COMMITMENT = Dataset(
 )
 OBJECTION = Dataset("objection", "信用信息异议", ("yy_bh",), "yy_zt_mc", "yy_shxym", None, "yy_zjhm", "yy_slrq")
 CREDIT_REPAIR = Dataset("credit_repair", "信用修复", ("xf_bh",), "xf_zt_mc", "xf_shxym", None, "xf_zjhm", "xf_slrq")
+# 联合奖惩 cases (济信用办〔2020〕14号 item 二十六): one case of one 实施部门, about one subject.
+JOINT_SANCTION = Dataset(
+    "joint_sanction", "联合奖惩案例", ("jc_ssbm", "jc_bh"), "jc_zt_mc", "jc_shxym", None, "jc_zjhm", "jc_ssrq"
+)
+# The cases the city reports itself (平信用办〔2020〕2号 二.2); a 领域 or a 名单 names no subject (subject_key '').
+CASE_REGISTER = Dataset(
+    "case_register", "城市上报案例", ("al_bsdw", "al_bh"), "al_zt_mc", "al_shxym", None, "al_zjhm", "al_fsrq"
+)
 SHUANGGONGSHI = {d.name: d for d in (LICENSE, PENALTY)}
 ALL = {
-    d.name: d for d in (LICENSE, PENALTY, CREDIT_LIST, SUBJECT_REGISTRY, CREDIT_COMMITMENT, OBJECTION, CREDIT_REPAIR)
-}
+    d.name: d
+    for d in (LICENSE, PENALTY, CREDIT_LIST, SUBJECT_REGISTRY, CREDIT_COMMITMENT, OBJECTION, CREDIT_REPAIR,
+              JOINT_SANCTION, CASE_REGISTER)
+}  # fmt: skip
 
 
 def get(name: str) -> Dataset:

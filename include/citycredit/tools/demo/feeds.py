@@ -15,11 +15,13 @@ from citycredit.core.config import fields
 from citycredit.feeds.registry import Feed, Registry
 from citycredit.feeds.registry import load as load_registry
 from citycredit.tools.demo.arrays import feed_rng
+from citycredit.tools.demo.case_register import case_register_files
 from citycredit.tools.demo.cases import CASE_KINDS, case_files
 from citycredit.tools.demo.commitments import commitment_records
 from citycredit.tools.demo.credit_list import credit_list_files
 from citycredit.tools.demo.faults import paste_twice, with_faults
 from citycredit.tools.demo.issuers import Issuer, issuer_of
+from citycredit.tools.demo.joint_sanctions import joint_sanction_files
 from citycredit.tools.demo.license import license_records
 from citycredit.tools.demo.penalty import penalty_records
 from citycredit.tools.demo.register import register_files
@@ -34,6 +36,8 @@ BUILDERS = {"license": license_records, "penalty": penalty_records, "credit_comm
 # generate_history numbers decisions from here up; generate_feeds's numbers (month × records_per_feed + rank) stay
 # below it up to 7,000 records a feed.
 HISTORY_NUMBERS = 100_000
+# Registers of cases, written a case at a time in the weekly file after it happened (or changed).
+CASE_REGISTERS = {"joint_sanction": joint_sanction_files, "case_register": case_register_files}
 
 
 def _file_feeds(reg: Registry) -> list[Feed]:
@@ -78,6 +82,10 @@ def generate_feeds(
             days = [d for d in delivery_days(month, _department_index(registry, feed) % 5) if _due(d, until)]
             if feed.dataset in CASE_KINDS:
                 delivered += case_files(inbox, feed, style, days, pools, records_per_feed, rng, tz, month)
+                continue
+            if feed.dataset in CASE_REGISTERS:
+                write_cases = CASE_REGISTERS[feed.dataset]
+                delivered += write_cases(inbox, feed, style, days, pools, records_per_feed, rng, tz, month)
                 continue
             write = {"credit_list": credit_list_files, "subject_registry": register_files}[feed.dataset]
             delivered += write(inbox, feed, style, days, pools, records_per_feed, rng, tz)

@@ -13,6 +13,8 @@ SUBJECT_SHARES = {
     "credit_commitment": (0.70, 0.25, 0.05),
     "objection": (0.70, 0.22, 0.08),
     "credit_repair": (0.75, 0.25, 0.0),
+    "joint_sanction": (0.70, 0.20, 0.10),
+    "case_register": (0.70, 0.20, 0.10),
 }
 DATASET_TITLES = {
     "license": "行政许可",
@@ -22,6 +24,8 @@ DATASET_TITLES = {
     "credit_commitment": "信用承诺",
     "objection": "信用信息异议",
     "credit_repair": "信用修复",
+    "joint_sanction": "联合奖惩案例",
+    "case_register": "城市上报案例",
 }
 PREFIXES = {
     "license": "xk",
@@ -31,6 +35,8 @@ PREFIXES = {
     "credit_commitment": "cn",
     "objection": "yy",
     "credit_repair": "xf",
+    "joint_sanction": "jc",
+    "case_register": "al",
 }  # of the column names
 
 # GB/T 2260 codes of 平顶山市 and its districts and counties (public administrative divisions).
