@@ -528,9 +528,10 @@ def test_the_demo_ingest_validates_and_loads_the_new_feeds_and_the_month_has_the
         if r["scope"] == "city" and r["dataset"] == "all"
     }
     for indicator in ("credit_commitment_rate", "objection_upheld_share", "objection_handling_days",
-                      "credit_repair_overdue"):  # fmt: skip
+                      "credit_repair_overdue", "objection_verification_late", "objection_reply_late"):  # fmt: skip
         assert city[indicator]["denominator"] > 0 and city[indicator]["value"] is not None, indicator
     assert 0 < city["objection_upheld_share"]["value"] < 1 and 0 <= city["credit_repair_overdue"]["value"] < 1
+    assert 0 < city["objection_verification_late"]["value"] < 0.5, "some 异议 answers take more than a working day"
     assert city["objection_handling_days"]["value"] >= 1
 
 

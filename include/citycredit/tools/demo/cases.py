@@ -43,6 +43,8 @@ CASE_KINDS = {
 LOCAL_RESULTS = {"异议成立": "成立", "部分成立": "部分采纳", "异议不成立": "不成立", "准予修复": "同意修复",
                  "不予修复": "不同意修复"}  # fmt: skip
 CASE_BACKLOG_DAYS = 20  # cases accepted this many days before the month may still be open at its start
+STEP_LATE_SHARE = 0.12  # 异议 steps that take longer than their one working day
+STEPS = ("yy_zbrq", "yy_hsrq", "yy_hfrq")
 
 
 def _shares(pairs: tuple[tuple[str, float], ...], n: int, rng) -> np.ndarray:
@@ -97,9 +99,25 @@ def _cases(dataset: str, kind: _CaseKind, feed: Feed, registry: Registry, month:
     }
     if dataset == "objection":
         frame["yy_xxly"] = np.array([sources[s].name for s in source.tolist()], dtype=object)
+        frame.update(_objection_steps(accepted, rng))
     else:
         frame["xf_slbm"] = np.full(n, feed.department_name, dtype=object)
     return frame, accepted, concluded
+
+
+def _after_workdays(days: np.ndarray, start: np.ndarray) -> np.ndarray:
+    return np.array([chinese_calendar.find_workday(int(k), d) for k, d in zip(days, start.astype(object), strict=True)],
+                    dtype="datetime64[D]")  # fmt: skip
+
+
+def _objection_steps(accepted: np.ndarray, rng) -> dict[str, np.ndarray]:
+    """转办 on the day of 受理 or the next; the 信息来源单位's written answer and the reply upward one working day after
+    the step before (济信用办〔2020〕14号 item 三十六), some later."""
+    n = len(accepted)
+    sent = accepted + rng.integers(0, 2, n).astype("timedelta64[D]")
+    answered = _after_workdays(np.where(rng.random(n) < STEP_LATE_SHARE, rng.integers(2, 4, n), 1), sent)
+    replied = _after_workdays(np.where(rng.random(n) < STEP_LATE_SHARE, 2, 1), answered)
+    return {"yy_zbrq": sent, "yy_hsrq": answered, "yy_hfrq": replied}
 
 
 def case_files(
@@ -129,6 +147,8 @@ def case_files(
         open_ = ~closed[rows]
         part[f"{prefix}_bjrq"] = np.where(open_, np.datetime64("NaT"), part[f"{prefix}_bjrq"])
         part[f"{prefix}_jg"] = np.where(open_, "", part[f"{prefix}_jg"]).astype(object)
+        for step in STEPS if dataset == "objection" else ():  # a step not taken by the file's day is blank
+            part[step] = np.where(part[step] < day, part[step], np.datetime64("NaT"))
         local = quota(rng, ~open_, LOCAL_CODE_RATE)
         part[f"{prefix}_jg"][local] = [LOCAL_RESULTS[r] for r in part[f"{prefix}_jg"][local].tolist()]
         swapped = quota(rng, ~open_, SWAPPED_DATES_RATE)
