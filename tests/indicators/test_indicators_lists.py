@@ -7,8 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import yaml
 from support.indicator_rows import batch, list_period, loaded, register_subject, uscc_observation, values
 
+from citycredit.core import city
 from citycredit.feeds import registry
 from citycredit.indicators import compute, definitions
 
@@ -111,7 +113,13 @@ def test_average_credit_records_per_enterprise_and_per_person(lists):
     }
 
 
-def test_code_error_rate_and_correction_rate(engine):
+@pytest.mark.parametrize("code_total", [None, 40])
+def test_code_error_rate_and_correction_rate(engine, code_total, tmp_path, monkeypatch):
+    if code_total:  # the city's total of codes as the national center gives it (departments.yaml city.code_total)
+        _, raw = city.registry_file()
+        raw["city"]["code_total"] = {"count": code_total, "as_of": "2026-01-31", "source": "代码中心"}
+        (tmp_path / "departments.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setenv(city.REGISTRY_ENV, str(tmp_path / "departments.yaml"))
     with engine.begin() as conn:
         b = batch(conn, "scjg", "license", "2025-11-01 09:00")
         uscc_observation(conn, b, 2, "914403001922038216", "甲公司", "2025-11-01", True)
@@ -122,8 +130,10 @@ def test_code_error_rate_and_correction_rate(engine):
         uscc_observation(conn, b, 7, "91110108551385082Q", "丁公司", "2025-12-02", True, withdrawn="2026-01-31")
         uscc_observation(conn, b, 8, "91110000802100433B", "戊公司", "2026-02-01", True)
     compute.compute_month(engine, MONTH)
-    # stock on 2026-01-31: the Huawei-like code (甲 only now), the two 错码, 丁's first code
-    assert values(engine, MONTH, "uscc_error_rate") == {("city", "all"): (2, 4, Decimal("0.5"))}
+    # stock on 2026-01-31: the Huawei-like code (甲 only now), the two 错码, 丁's first code; the city's total of
+    # codes, where configured, is the denominator instead (济信用办〔2020〕14号 item 九: 占全市代码总量比率)
+    expected = (2, 40, Decimal("0.05")) if code_total else (2, 4, Decimal("0.5"))
+    assert values(engine, MONTH, "uscc_error_rate") == {("city", "all"): expected}
     # open on 2025-12-31: 一码多名 (甲/乙), 错码 丙, 一名多码 丁; gone by 2026-01-31: the first and the last
     assert values(engine, MONTH, "uscc_correction_rate") == {("city", "all"): (2, 3, Decimal("0.666667"))}
     corrected = compute.explain_rows(engine, "uscc_correction_rate", MONTH)

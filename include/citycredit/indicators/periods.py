@@ -24,6 +24,7 @@ def month_params(month: str | date, params: dict | None = None) -> dict:
         "start": datetime.combine(first, time(), zone),
         "end": datetime.combine(add_months(first, 1), time(), zone),
         "population": (section.get("population") or {}).get("count"),
+        "code_total": (section.get("code_total") or {}).get("count"),
         "late_rules": late,
         "indeterminate_rules": indeterminate,
         **(params or {}),
