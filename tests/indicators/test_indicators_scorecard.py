@@ -13,16 +13,20 @@ from support.indicator_rows import accounted, batch, loaded, quarantined
 
 from citycredit.core import config, paths
 from citycredit.core.months import month_start
+from citycredit.feeds import registry
 from citycredit.indicators import compute, scorecard
 
 pytestmark = pytest.mark.db
 MONTH = "2025-09"
+FEEDS = {d.id: len(d.feeds) for d in registry.load().departments}  # 2.2's denominator
 
 
 @pytest.fixture
 def scorecard_file(tmp_path):
     raw = yaml.safe_load((paths.CONFIG_DIR / "scorecard.yaml").read_text(encoding="utf-8"))
-    full = {"1.1": 5, "1.2": 20, "3.1": 5, "3.2": 10, "4.1": 5, "4.2": 5, "4.3": 5, "5.1": 10, "5.2a": 5, "6": 4}
+    # sthj has no 信用承诺 feed: its 3.2a (信用承诺应用) is scored by hand
+    full = {"1.1": 5, "1.2": 20, "3.1": 5, "3.2a": 5, "3.2b": 5, "4.1": 5, "4.2": 5, "4.3": 5, "5.1": 10, "5.2a": 5}
+    full["6"] = 4
     raw["manual"] = [
         {"department": "scjg", "period": "2025", "item": "1.1", "points": 5},
         {"department": "scjg", "period": "2025", "item": "1.2", "points": 20},
@@ -67,7 +71,7 @@ def test_items_scored_from_data_and_by_hand_and_the_totals(engine, scorecard_fil
     items, totals = scores(engine, scorecard_file)
 
     assert items[("scjg", "2.1")] == (10, "data", 2, 2)
-    assert items[("scjg", "2.2")] == (0, "data", 3, 5)  # 信用承诺 not delivered
+    assert items[("scjg", "2.2")] == (0, "data", 3, FEEDS["scjg"])  # 信用承诺 not delivered
     assert items[("scjg", "5.2b")] == (0, "data", 0, 1)
     assert items[("scjg", "1.2")][:2] == (15, "manual")  # the month's entry wins over the year's
     assert items[("scjg", "3.1")] == (None, "missing", None, None)
@@ -91,7 +95,7 @@ def test_extra_points_are_capped_and_grades_start_at_their_minimum(
     raw = yaml.safe_load(scorecard_file.read_text(encoding="utf-8"))
     raw["annexes"]["附件1"]["extra_max_points"] = cap
     raw["annexes"]["附件1"]["items"][-1]["points"] = max(extra, 10)
-    points = {"3.2": item_32, "6": extra}
+    points = {"3.2a": 5, "3.2b": item_32 - 5, "6": extra}
     raw["manual"] = [{**e, "points": points.get(e["item"], e["points"])} for e in raw["manual"]]
     scorecard_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with engine.begin() as conn:
@@ -119,7 +123,7 @@ def test_only_deliveries_that_loaded_rows_earn_the_delivery_items(engine, scorec
         accounted(conn, commitments, duplicate=3)
         accounted(conn, batch(conn, "sthj", "credit_list", "2025-09-09 10:00"), duplicate=3)
     items, _ = scores(engine, scorecard_file)
-    assert items[("scjg", "2.2")] == (0, "data", 1, 5)  # only the credit list, still loading
+    assert items[("scjg", "2.2")] == (0, "data", 1, FEEDS["scjg"])  # only the credit list, still loading
     assert items[("scjg", "5.2b")][:3] == (5, "data", 1)
     assert items[("sthj", "5.2b")][:3] == (0, "data", 0)
 

@@ -27,6 +27,7 @@ COMMANDS = {
     "check": "check",
     "bench": "bench",
     "report": "report",
+    "scorecard": "scorecard",
 }
 
 

@@ -1,25 +1,16 @@
-"""``citycredit indicators`` and ``citycredit explain``: a month's values, and the rows behind one."""
+"""``citycredit indicators`` and ``citycredit explain``: a month's values, and the rows behind one (or, for
+``scorecard:<item>``, the facts behind a scorecard item's score: cli.scorecard)."""
 
 from __future__ import annotations
 
-from citycredit.cli import arguments
+from citycredit.cli import arguments, scorecard
 from citycredit.cli.output import fitting, migrated_engine, print_json, text_table, wrap
+from citycredit.cli.scorecard import department_id as _department_id
 from citycredit.core import config, datasets
 from citycredit.core.months import month_start
 from citycredit.feeds import registry
 from citycredit.indicators.compute import compute_month, explain_rows, month_values
 from citycredit.indicators.definitions import definition, definitions
-
-
-def _department_id(value: str | None) -> str | None:
-    """A department given by id or by name → its id (names are what credit-center staff type)."""
-    if value is None:
-        return None
-    departments = registry.load().departments
-    for d in departments:
-        if value in (d.id, d.name):
-            return d.id
-    raise config.ConfigError(f"未知部门：{value}；可用部门：{'、'.join(d.name for d in departments)}")
 
 
 def _shown_value(row: dict, d) -> str:
@@ -132,6 +123,10 @@ EXPLAIN_COLUMNS = {
 
 
 def cmd_explain(args) -> int:
+    if args.indicator.startswith("scorecard:"):
+        return scorecard.explain(args, _department_id(args.department))
+    if args.year:
+        raise config.ConfigError("指标按月解释：请用 --month YYYY-MM（--year 只用于 scorecard:<考核项>）")
     d, department = definition(args.indicator), _department_id(args.department)
     rows = explain_rows(migrated_engine(), d.id, args.month, department, args.limit)
     if args.json:
@@ -167,9 +162,15 @@ def add_parser(subparsers) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_indicators)
 
-    p = subparsers.add_parser("explain", help="the rows behind an indicator value")
-    p.add_argument("indicator", help="indicator id, e.g. shuanggongshi_accuracy")
-    p.add_argument("--month", required=True, type=arguments.month, help="YYYY-MM")
+    p = subparsers.add_parser("explain", help="the rows behind an indicator value, the facts behind a scorecard item")
+    p.add_argument(
+        "indicator",
+        help="indicator id (e.g. shuanggongshi_accuracy), or a scorecard item: scorecard:2.1 (the department's annex)"
+        " or scorecard:附件2:5.2",
+    )
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", type=arguments.month, help="YYYY-MM")
+    when.add_argument("--year", type=scorecard.year, help="YYYY: a scorecard item's annual roll-up")
     p.add_argument("--department", help="department id or name")
     p.add_argument("--limit", type=arguments.count, default=200, help="rows to show (0: all)")
     p.add_argument("--json", action="store_true")

@@ -1,4 +1,5 @@
-"""The monthly DAG's tasks: indicators and scorecard per month, publishing, the reporting-deadline alert."""
+"""The monthly DAG's tasks: indicators and scorecard per month (and the annual assessment with January's), publishing,
+the deadline alerts."""
 
 from __future__ import annotations
 
@@ -21,10 +22,19 @@ def months_to_compute(requested: str | None, today: date) -> list[str]:
 
 
 def compute_indicators(month: str) -> int:
+    """The month's indicators and scorecard; for a January, then the year before's annual assessment
+    (平信用办〔2020〕8号: "每年2月底前完成上年度的考核工作"). January is computed in January and again in February (as
+    the previous month), so the assessment is redone with December's late deliveries before the end of February."""
     from citycredit.core import warehouse
-    from citycredit.indicators import compute
+    from citycredit.indicators import annual, compute
 
-    return compute.compute_month(warehouse.engine(), month)
+    engine = warehouse.engine()
+    written = compute.compute_month(engine, month)
+    first = month_start(month)
+    if first.month == 1:
+        with engine.begin() as conn:
+            annual.compute(conn, first.year - 1)
+    return written
 
 
 def publish(month: str) -> list[str]:
