@@ -1,10 +1,11 @@
-"""Monthly indicators and the reporting-deadline alert.
+"""Monthly indicators and the deadline alerts.
 
-Runs when the ingest updates the warehouse, on the 1st of every month, and at the reporting deadline
-(include/config/indicators.yaml ``reporting_deadline``, the 20th at 17:00 in the city's time zone by default). A run
+Runs when the ingest updates the warehouse, on the 1st of every month, and at each deadline of the watch
+(include/config/indicators.yaml ``reporting_deadline``, the 20th at 17:00 in the city's time zone by default, and
+``deadline_watch``: the 联合奖惩 and city cases by the 25th, the 联合奖惩 feedback by the 30th). A run
 computes the month given as ``{"month": "YYYY-MM"}`` in its conf, else the previous and the current month, with
-the department scorecard; and, once a month's deadline has passed, names the departments with nothing received
-by then through the configured notifier (webhook or SMTP connection), once per month. After the indicators, each
+the department scorecard; and, once a deadline has passed, names the departments that missed it through the
+configured notifier (webhook or SMTP connection), once per month and deadline. After the indicators, each
 month's quality report, 城市信用指标数据反馈表 and department feedback workbooks are published under
 $CITYCREDIT_HOME/reports and /feedback (shown in the Airflow UI by plugins/citycredit_reports.py).
 Wiring only; the work is in citycredit.tasks.monthly.
@@ -18,13 +19,13 @@ from airflow.sdk import Asset, AssetOrTimeSchedule, MultipleCronTriggerTimetable
 
 from citycredit.tasks import common, monthly
 
-DEADLINE_CRON, TIMEZONE = monthly.schedule()
+DEADLINE_CRONS, TIMEZONE = monthly.schedule()
 
 
 @dag(
     dag_id="citycredit_monthly",
     schedule=AssetOrTimeSchedule(
-        timetable=MultipleCronTriggerTimetable("0 6 1 * *", DEADLINE_CRON, timezone=TIMEZONE),
+        timetable=MultipleCronTriggerTimetable("0 6 1 * *", *DEADLINE_CRONS, timezone=TIMEZONE),
         assets=[Asset("citycredit_warehouse_core")],
     ),
     start_date=datetime(2025, 1, 1),

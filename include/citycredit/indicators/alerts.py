@@ -1,11 +1,10 @@
-"""The reporting-deadline alert: departments with nothing received by the month's deadline are named, once a month.
+"""The deadline alerts: each month, once a deadline of the watch has passed, the departments that missed it are named,
+once (citycredit.indicators.deadlines: the data by the 20th, the 联合奖惩 and city cases by the 25th, the 联合奖惩
+feedback by the 30th).
 
-The deadline is indicators.yaml ``reporting_deadline`` (the 20th at 17:00 in the city's time zone unless configured
-otherwise). A department has "received something" when any of its feeds delivered a file (new, repeated or
-unreadable) between the first of the month and the deadline. The alert goes through a pluggable notifier
-(indicators.yaml ``alerts``): a webhook (JSON POST with requests) or e-mail through an Airflow SMTP connection.
-mart.deadline_alerts records each month checked, in the transaction that sends, so a re-run sends nothing again
-and a failed send is retried by the next run.
+The alert goes through a pluggable notifier (indicators.yaml ``alerts``): a webhook (JSON POST with requests) or
+e-mail through an Airflow SMTP connection. mart.deadline_alerts records each month and deadline checked, in the
+transaction that sends, so a re-run sends nothing again and a failed send is retried by the next run.
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ import sqlalchemy as sa
 
 from citycredit.core import city
 from citycredit.core.months import month_start, previous_and_current
-from citycredit.feeds import registry
-from citycredit.indicators import definitions, deliveries, periods
+from citycredit.indicators import deadlines, definitions
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +30,30 @@ log = logging.getLogger(__name__)
 class Alert:
     month: date
     deadline: datetime
-    departments: list[dict]  # [{"id": ..., "name": ...}]
+    departments: list[dict]  # [{"id", "name", "missing"}]
+    title: str = "信用信息报送"  # what was due
 
     @property
     def subject(self) -> str:
-        return f"【信用信息报送提醒】{self.month:%Y年%m月}报送截止时间已过，{len(self.departments)}个部门未报送"
+        return (
+            f"【信用信息报送提醒】{self.month:%Y年%m月}{self.title}截止时间已过，{len(self.departments)}个部门未按时完成"
+        )
 
     @property
     def body(self) -> str:
-        names = "\n".join(f"  {i}. {d['name']}" for i, d in enumerate(self.departments, 1))
+        names = "\n".join(f"  {i}. {d['name']}：{d['missing']}" for i, d in enumerate(self.departments, 1))
         return (
-            f"截至{self.deadline:%Y年%m月%d日 %H:%M}（报送截止时间），"
-            f"以下部门本月尚未向市公共信用信息平台报送任何数据：\n{names}\n请督促上述部门尽快报送。"
+            f"截至{self.deadline:%Y年%m月%d日 %H:%M}（{self.title}截止时间），以下部门未按时完成：\n{names}\n"
+            "请督促上述部门尽快办理。"
         )
 
     def payload(self) -> dict:
         return {
             "month": f"{self.month:%Y-%m}",
             "deadline": self.deadline.isoformat(),
+            "title": self.title,
             "departments": self.departments,
-            "title": self.subject,
+            "subject": self.subject,
             "text": self.body,
         }
 
@@ -143,33 +145,22 @@ def configured_notifier() -> Notifier | None:
         return None
 
 
-def silent_departments(engine: sa.Engine, month: str | date) -> list[dict]:
-    """Departments of the registry that reported nothing (``deliveries.reported``) from the first of the month to
-    its deadline."""
-    params = {**periods.month_params(month), "deadline": periods.reporting_deadline(month), **deliveries.params()}
-    with engine.connect() as conn:
-        delivered = set(
-            conn.execute(
-                sa.text(
-                    deliveries.reported("DISTINCT department_id", "received_at >= :start AND received_at <= :deadline")
-                ),
-                params,
-            ).scalars()
-        )
-    return [{"id": d.id, "name": d.name} for d in registry.load().departments if d.feeds and d.id not in delivered]
-
-
 def check_deadline(
-    engine: sa.Engine, month: str | date, notifier: Notifier | None = None, now: datetime | None = None
+    engine: sa.Engine,
+    month: str | date,
+    notifier: Notifier | None = None,
+    now: datetime | None = None,
+    deadline: deadlines.Deadline | None = None,
 ) -> Alert | None:
-    """After the month's deadline, once: name the departments that sent nothing (through ``notifier``, by default
-    the configured one, when there are any) and record the check. Returns the alert sent, or None (before the
-    deadline, already checked, or every department delivered)."""
+    """After the month's deadline (by default the data deadline), once: name the departments that missed it
+    (through ``notifier``, by default the configured one, when there are any) and record the check. Returns the
+    alert sent, or None (before the deadline, already checked, or nobody missed it)."""
     first = month_start(month)
-    deadline = periods.reporting_deadline(first)
-    if (now or datetime.now(UTC)) < deadline:
+    deadline = deadline or deadlines.watched()[0]
+    due = deadline.instant(first)
+    if (now or datetime.now(UTC)) < due:
         return None
-    alert = Alert(first, deadline, silent_departments(engine, first))
+    alert = Alert(first, due, deadlines.missed(engine, deadline, first), deadline.title)
     if alert.departments and notifier is None:
         notifier = configured_notifier()
         if notifier is None:
@@ -178,12 +169,13 @@ def check_deadline(
     with engine.begin() as conn:
         recorded = conn.execute(
             sa.text(
-                "INSERT INTO mart.deadline_alerts (month, deadline, departments, notifier)"
-                " VALUES (:m, :d, CAST(:deps AS jsonb), :n) ON CONFLICT (month) DO NOTHING RETURNING month"
+                "INSERT INTO mart.deadline_alerts (month, kind, deadline, departments, notifier)"
+                " VALUES (:m, :k, :d, CAST(:deps AS jsonb), :n) ON CONFLICT (month, kind) DO NOTHING RETURNING month"
             ),
             {
                 "m": first,
-                "d": deadline,
+                "k": deadline.kind,
+                "d": due,
                 "deps": json.dumps(alert.departments, ensure_ascii=False),
                 "n": notifier.name if alert.departments and notifier is not None else "none",
             },
@@ -192,18 +184,23 @@ def check_deadline(
             return None
         notifier.send(alert)  # an error here rolls the record back: the next run tries again
     log.info(
-        "deadline alert for %s sent by %s: %s", f"{first:%Y-%m}", notifier.name, [d["id"] for d in alert.departments]
+        "%s alert for %s sent by %s: %s",
+        deadline.kind,
+        f"{first:%Y-%m}",
+        notifier.name,
+        [d["id"] for d in alert.departments],
     )
     return alert
 
 
 def watch(engine: sa.Engine, now: datetime | None = None, notifier: Notifier | None = None) -> list[str]:
-    """The monthly DAG's check of the previous and the current month (a run that missed the deadline catches
-    up). Returns the ids of the departments named."""
+    """The monthly DAG's check of every deadline of the previous and the current month (a run that missed a
+    deadline catches up). Returns the ids of the departments named, once per deadline that named them."""
     now = now or datetime.now(UTC)
     zone = city.timezone()
     named = []
     for month in previous_and_current(now.astimezone(zone).date()):
-        alert = check_deadline(engine, month, notifier, now)
-        named += [d["id"] for d in alert.departments] if alert else []
+        for deadline in deadlines.watched():
+            alert = check_deadline(engine, month, notifier, now, deadline)
+            named += [d["id"] for d in alert.departments] if alert else []
     return named

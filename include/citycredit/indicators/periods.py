@@ -63,11 +63,3 @@ def reporting_deadline(month: str | date) -> datetime:
     hour, minute = (int(x) for x in str(spec["time"]).split(":"))
     day = month_start(month).replace(day=int(spec["day"]))
     return datetime.combine(day, time(hour, minute), city.timezone())
-
-
-def deadline_cron() -> tuple[str, str]:
-    """The reporting deadline as a monthly cron expression and its time zone, for the monthly DAG's schedule."""
-    spec = settings_file()["reporting_deadline"]
-    hour, minute = (int(x) for x in str(spec["time"]).split(":"))
-    return f"{minute} {hour} {int(spec['day'])} * *", city.timezone().key
-

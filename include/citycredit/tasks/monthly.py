@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from citycredit.core.months import month_start, previous_and_current
-from citycredit.indicators import periods
+from citycredit.indicators import deadlines
 
 
-def schedule() -> tuple[str, str]:
-    """The reporting deadline as a monthly cron expression, and the city's time zone it is read in."""
-    return periods.deadline_cron()
+def schedule() -> tuple[list[str], str]:
+    """The watched deadlines as monthly cron expressions, and the city's time zone they are read in."""
+    return deadlines.crons()
 
 
 def months_to_compute(requested: str | None, today: date) -> list[str]:
