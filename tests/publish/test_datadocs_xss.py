@@ -3,7 +3,6 @@ plugin serves every page with a Content-Security-Policy that a real browser (chr
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -16,7 +15,6 @@ from fastapi.testclient import TestClient
 from citycredit.publish import datadocs, webapp
 from citycredit.validate.suites import suite_definition
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_NAMES = [
     "<svg onload=alert(5)>.csv",
     '"><img src=x onerror="window.__xss=\'img\'">.csv',
@@ -71,34 +69,21 @@ def test_every_batch_is_still_named_by_its_id_and_a_readable_file_label(site):
     assert len(datadocs.file_label("许" * 200 + ".csv")) == datadocs.FILE_LABEL
 
 
-def _browser(playwright):
-    if not CHROMIUM.exists():
-        if os.environ.get("CITYCREDIT_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing and CITYCREDIT_REQUIRE_BROWSER is set")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-
-
 @pytest.fixture
-def page():
+def page(browser):
     """A chromium page that records dialogs and page errors and reaches no network beyond this machine."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = _browser(p)
-        page = browser.new_page()
-        events: list[str] = []
-        page.on("dialog", lambda d: (events.append(f"dialog: {d.message}"), d.dismiss()))
-        page.on("console", lambda m: events.append(f"console: {m.text}"))
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_() if route.request.url.startswith(("file:", "http://127.0.0.1")) else route.abort()
-            ),
-        )
-        page.events = events
-        yield page
-        browser.close()
+    page = browser.new_page()
+    events: list[str] = []
+    page.on("dialog", lambda d: (events.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("console", lambda m: events.append(f"console: {m.text}"))
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(("file:", "http://127.0.0.1")) else route.abort()
+        ),
+    )
+    page.events = events
+    return page
 
 
 def test_no_injected_script_runs_in_any_data_docs_page(site, page):

@@ -32,7 +32,6 @@ pytestmark = pytest.mark.db
 
 CITY = ZoneInfo("Asia/Shanghai")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 DEPT_CODE = "11410400005260186J"
 HEADERS = [
     "行政相对人名称",
@@ -223,30 +222,6 @@ def test_report_links_the_feedback_workbooks_and_the_form_that_exist(month):
     assert month.published.form.is_file()
 
 
-def _browser(playwright):
-    if not CHROMIUM.exists():
-        if os.environ.get("CITYCREDIT_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing and CITYCREDIT_REQUIRE_BROWSER is set")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = _browser(p)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        messages = []
-        page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
-        page.on("dialog", lambda d: (messages.append(f"dialog: {d.message}"), d.dismiss()))
-        page.messages = messages
-        yield page
-        browser.close()
-
-
 def test_report_renders_in_chromium_with_charts_and_no_console_errors(month, page):
     page.goto(month.published.report.as_uri())
     page.wait_for_load_state("load")
@@ -404,36 +379,7 @@ def test_headers_stay_on_one_line_at_1366_by_768(month, screen):
     assert screen.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"], "nothing scrolls sideways"
 
 
-# --- the 城市信用指标数据反馈表 -------------------------------------------------------------------------------
-
-
-def test_indicator_form_is_prefilled_from_the_warehouse_and_marks_what_needs_entry(month):
-    ws = load_workbook(month.published.form).active
-    assert month.published.form.name == "城市信用指标数据反馈表_2025-09.xlsx"
-    assert ws["A1"].value == "城市信用指标数据反馈表（2025年09月）"
-    assert [c.value for c in ws[3]] == indicator_form.HEADERS
-    lines = {(r[0].value, r[2].value): r for r in ws.iter_rows(min_row=4)}
-    error_rate = city_value(month, "uscc_error_rate")
-    line = lines[("九", "重错码率")]
-    assert line[3].value == pytest.approx(float(error_rate["value"])) and line[3].value > 0
-    assert (line[4].value, line[5].value) == (float(error_rate["numerator"]), float(error_rate["denominator"]))
-    assert line[3].number_format == "0.00%"
-    assert line[6].value == indicator_form.PREFILLED
-    accuracy = lines[("三", "双公示上报数据准确率")]
-    assert accuracy[3].value == pytest.approx(0.5)
-    assert ws["A2"].value == "报送截止时间：2025年09月20日 17:00（北京时间）；黄色单元格待人工填报"
-    assert accuracy[7].value == indicator_form.explanation("shuanggongshi_accuracy")
-    assert accuracy[7].value.startswith("正确数据量 / 报送数据量。正确数据 = 通过全部必过校验规则并入库的记录")
-    assert lines[("二十五", "近12个月严重失信名单主体退出比例")][7].value.startswith("近 12 个月移出严重失信主体名单")
-    explained = [r[7].value for r in ws.iter_rows(min_row=4) if r[2].value]
-    assert all(explained) and not [t for t in explained if re.search(r"\.ya?ml|include/|config", t)]
-    manual = lines[("十八", None)]
-    assert manual[1].value == "开展各类诚信宣传活动次数"
-    assert manual[3].value is None and manual[6].value == indicator_form.MANUAL
-    assert manual[3].fill.fgColor.rgb.endswith(indicator_form.ENTRY_FILL)
-    assert accuracy[3].fill.fgColor.rgb in ("00000000", None), "prefilled values are not marked for entry"
-    numbers = [r[0].value for r in ws.iter_rows(min_row=4)]
-    assert numbers[0] == "一" and numbers[-1] == "三十九"
+# --- the 城市信用指标数据反馈表: tests/publish/test_indicator_form.py -----------------------------------------
 
 
 # --- the department feedback workbook -------------------------------------------------------------------------
@@ -532,5 +478,5 @@ def test_the_monthly_dag_publishes_after_the_indicators(run_dag, warehouse_url, 
     report = month_files.report_path("2025-09", citycredit_home)
     assert "平顶山市公共信用信息数据质量月报（2025年09月）" in report.read_text(encoding="utf-8")
     assert (report.parent / indicator_form.file_name(datetime(2025, 9, 1))).is_file()
-    workbooks = (citycredit_home / "feedback" / "2025-09").glob("*/*.xlsx")
+    workbooks = (citycredit_home / "feedback" / "2025-09").glob("*/数据质量反馈_*.xlsx")
     assert sorted(p.parent.name for p in workbooks) == sorted(d.id for d in registry.load().departments)

@@ -2,11 +2,13 @@
 ``$CITYCREDIT_HOME``, the ``citycredit report`` command and the monthly DAG's publish task.
 
     reports/<YYYY-MM>/质量报告_<YYYY-MM>.html        (and .pdf with --pdf, when chromium is installed)
-    reports/<YYYY-MM>/城市信用指标数据反馈表_<YYYY-MM>.xlsx
+    reports/<YYYY-MM>/城市信用指标数据反馈表_<YYYY-MM>.xlsx                  (the city's 反馈表)
     feedback/<YYYY-MM>/<department id>/数据质量反馈_<department id>_<YYYY-MM>.xlsx
+    feedback/<YYYY-MM>/<department id>/城市信用指标数据反馈表_<department id>_<YYYY-MM>.xlsx  (its own)
+    reports/<YYYY>Q<n>/季度通报_<YYYY>年第<n>季度.html   (with a quarter's last month: citycredit.publish.quarterly)
 
-The report links the 反馈表, the feedback workbooks and the GX Data Docs (``datadocs/index.html``) by relative
-paths, so the links work from the folder and through the Airflow UI plugin alike.
+The report links the 反馈表 (the city's and each department's), the feedback workbooks and the GX Data Docs
+(``datadocs/index.html``) by relative paths, so the links work from the folder and through the Airflow UI plugin alike.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import sqlalchemy as sa
 
 from citycredit.core import paths
 from citycredit.core.months import month_start
-from citycredit.publish import feedback, indicator_form, monthly, quality_report
+from citycredit.publish import feedback, indicator_form, monthly, quality_report, quarterly
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +40,18 @@ class Published:
     form: Path
     feedback: dict[str, Path] = field(default_factory=dict)
     pdf: Path | None = None
+    forms: dict[str, Path] = field(default_factory=dict)  # department id -> its own 反馈表
+    quarter: Path | None = None  # the quarterly 通报, with a quarter's last month
 
     def paths(self) -> list[Path]:
-        return [self.report, *([self.pdf] if self.pdf else []), self.form, *self.feedback.values()]
+        return [
+            self.report,
+            *([self.pdf] if self.pdf else []),
+            self.form,
+            *self.feedback.values(),
+            *self.forms.values(),
+            *([self.quarter] if self.quarter else []),
+        ]
 
 
 def report_path(month: str | date, home: Path | None = None) -> Path:
@@ -54,7 +65,8 @@ def _href(path: Path, start: Path) -> str:
 
 
 def publish(engine: sa.Engine, month: str | date, home: Path | None = None, pdf: bool = False) -> Published:
-    """Write the month's report, 反馈表 and feedback workbooks (replacing earlier ones of the month)."""
+    """Write the month's report, the city's 反馈表, and each department's feedback workbook and own 反馈表 side by
+    side (replacing earlier ones of the month)."""
     first = month_start(month)
     home = Path(home or paths.home())
     report = report_path(first, home)
@@ -62,17 +74,21 @@ def publish(engine: sa.Engine, month: str | date, home: Path | None = None, pdf:
     folder.mkdir(parents=True, exist_ok=True)
     form = indicator_form.write(engine, first, folder)
     workbooks = feedback.write_all(engine, first, home / "feedback" / f"{first:%Y-%m}")
+    forms = indicator_form.write_departments(engine, first, {d: p.parent for d, p in workbooks.items()})
+    quarter = quarterly.write(engine, first, home) if quarterly.is_quarter_end(first) else None
     datadocs = home / "datadocs" / "index.html"
     links = {
+        "quarter": "../../" + _href(quarter, home) if quarter else None,
         "form": quote(form.name),
         "datadocs": "../../" + _href(datadocs, home) if datadocs.is_file() else None,
         "feedback": {d: "../../" + _href(p, home) for d, p in workbooks.items()},
+        "forms": {d: "../../" + _href(p, home) for d, p in forms.items()},
     }
-    html = quality_report.render(monthly.gather(engine, first), links)
+    html = quality_report.render(monthly.gather(engine, first), links, indicator_form.indicator_table(engine, first))
     partial = report.with_name(report.name + ".part")
     partial.write_text(html, encoding="utf-8")
     partial.replace(report)
-    published = Published(first, report, form, workbooks)
+    published = Published(first, report, form, workbooks, forms=forms, quarter=quarter)
     if pdf:
         published.pdf = print_pdf(report)
     log.info("published %s: %s", f"{first:%Y-%m}", [str(p) for p in published.paths()])

@@ -29,6 +29,11 @@ def count(value) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
+def _in_month(text: str, month) -> str:
+    """A name or 口径说明 with its 本月 named (the report leaves no month to guess)."""
+    return text.replace("本月", f"{month:%Y年%m月}")
+
+
 @functools.cache
 def environment():
     import jinja2
@@ -40,11 +45,14 @@ def environment():
     env.filters["count"] = count
     env.filters["local"] = monthly.local_time
     env.globals["explain"] = indicator_form.explanation
+    env.globals["links_of"] = lambda links, key: links.get(key) or {}
     return env
 
 
-def render(report: monthly.MonthReport, links: dict) -> str:
-    """The report's HTML. links: form (the 反馈表), datadocs (or None), feedback {department id: href}."""
+def render(report: monthly.MonthReport, links: dict, indicators: list[dict] | None = None) -> str:
+    """The report's HTML. links: form (the city's 反馈表), datadocs (or None), feedback and forms {department id:
+    href} (the feedback workbook, the department's own 反馈表); indicators: every indicator with its city and
+    department values, 口径说明 and 定义来源 (indicator_form.indicator_table), for the appendix."""
     names = {h["id"]: h["name"] for h in report.headline}
     kinds = dict(monthly.HEADLINE)
     trend_charts = [
@@ -69,5 +77,9 @@ def render(report: monthly.MonthReport, links: dict) -> str:
             trend_months=monthly.TREND_MONTHS,
             trend_span=span[0] if span[0] == span[1] else "至".join(span),
             month=f"{report.month:%Y年%m月}",
+            indicators=[
+                {**i, "name": _in_month(i["name"], report.month), "source": _in_month(i["source"], report.month)}
+                for i in indicators or []
+            ],
         )
     )
