@@ -53,9 +53,12 @@ def written_logs(airflow_home: Path) -> str:
 
 
 def test_ingest_and_monthly_dags_load_every_delivery_and_account_for_every_row(airflow_home, engine):
-    delivered = generate_feeds(paths.data_path("landing", "inbox"), records_per_feed=60)
+    inbox = paths.data_path("landing", "inbox")
+    delivered = generate_feeds(inbox, records_per_feed=60)
     named = delivered[0].path.rename(delivered[0].path.with_name(f"{ID_NUMBER}_{delivered[0].path.name}"))
-    rows_by_file = {f.path.name: f.rows for f in delivered[1:]} | {named.name: delivered[0].rows}
+    # keyed by department and feed as well: two departments may send files of the same name
+    rows_by_file = {f.path.relative_to(inbox).as_posix(): f.rows for f in delivered[1:]}
+    rows_by_file[named.relative_to(inbox).as_posix()] = delivered[0].rows
     stray = paths.data_path("landing", "inbox", "no_such_department") / "许可.csv"  # where no feed reads
     stray.write_bytes(delivered[1].path.read_bytes())
 
@@ -65,21 +68,22 @@ def test_ingest_and_monthly_dags_load_every_delivery_and_account_for_every_row(a
         batches = (
             conn.execute(
                 sa.text(
-                    "SELECT b.source_name, b.status, b.status_reason, a.received, a.loaded, a.quarantined, a.duplicate"
+                    "SELECT b.department_id || '/' || b.feed_id || '/' || b.source_name AS delivered, b.status,"
+                    " b.status_reason, a.received, a.loaded, a.quarantined, a.duplicate"
                     " FROM landing.batches b LEFT JOIN quality.batch_accounting a USING (batch_id)"
                 )
             )
             .mappings()
             .all()
         )
-    assert sorted(b["source_name"] for b in batches) == sorted(rows_by_file)
+    assert sorted(b["delivered"] for b in batches) == sorted(rows_by_file)
     for b in batches:
-        assert b["status"] == "loaded", f"{b['source_name']}: {b['status']} {b['status_reason']}"
-        assert b["received"] == rows_by_file[b["source_name"]]
+        assert b["status"] == "loaded", f"{b['delivered']}: {b['status']} {b['status_reason']}"
+        assert b["received"] == rows_by_file[b["delivered"]]
         assert b["received"] == b["loaded"] + b["quarantined"] + b["duplicate"]
     assert sum(b["quarantined"] for b in batches) > 0, "the sample feeds carry faults that must be quarantined"
     assert sum(b["duplicate"] for b in batches) > 0, "the sample feeds carry duplicate rows"
-    left = [p for p in paths.data_path("landing", "inbox").rglob("*.*")]
+    left = [p for p in inbox.rglob("*.*")]
     assert left == [stray], "every delivery leaves the inbox; a stray stays where it is"
     with engine.connect() as conn:
         strays = conn.execute(sa.text("SELECT path FROM landing.strays")).scalars().all()

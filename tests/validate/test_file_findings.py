@@ -120,7 +120,10 @@ def test_an_exact_repeat_names_the_row_it_repeats(tmp_path):
 def test_shenzhen_open_data_file(tmp_path):
     findings = run_check(SHAPES / "shenzhen_penalty.csv", None, REPORTED_ON).findings
     file_level = findings["source_row"].isna()
-    assert sorted(findings.loc[file_level, "rule_id"]) == ["FILE-MISSING-COLUMN"] * 6 + ["FILE-UNKNOWN-COLUMN"] * 4
+    assert sorted(findings.loc[file_level, "rule_id"]) == ["FILE-MISSING-COLUMN"] * 6 + ["FILE-UNKNOWN-COLUMN"] * 3
+    unknown = findings.loc[findings["rule_id"] == "FILE-UNKNOWN-COLUMN", "message"]
+    # 数据更新时间戳 is the national field cf_sjc; the other three are the open-data portal's own columns
+    assert [m.split("”")[0].removeprefix("表头“") for m in unknown] == ["处罚名称", "当前状态", "地方编码"]
     rows = findings[~file_level]
     assert set(zip(rows["source_row"].astype(int), rows["rule_id"], strict=True)) == {
         (2, "CF-CONS-NR_FK"), (2, "CF-CONS-NR_WFFF"), (2, "CF-TIME-LATE"), (3, "CF-TIME-LATE"),
