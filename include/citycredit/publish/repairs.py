@@ -1,8 +1,8 @@
 """信用修复 in the provincial export (export.yaml `credit_repair`, docs/domain.md §1.9): which current records a
 granted repair names as of a day, and what it does to them there — withdrawn, sent masked, or sent flagged.
 
-One SQL definition of "a repair in force names this record" (`_in_force_sql`, `_names_sql`) serves both the
-export's candidates (export_candidates) and the count of repairs that name no record.
+One SQL definition of "a repair in force names this record" (`_in_force_sql`, `_names_sql`) serves what is
+published (publication: the export's candidates and the subject report) and the count of repairs that name no record.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 EFFECTS = ("withdraw", "mask", "flag")  # strongest first: a record several repairs name takes the first
 REASON = "已信用修复，终止公示"
-NONE_SQL = "SELECT NULL::bigint AS record_id, NULL::text AS effect, NULL::date AS repaired_on WHERE false"
+NONE_SQL = (
+    "SELECT NULL::bigint AS record_id, NULL::text AS effect, NULL::date AS repaired_on,"
+    " NULL::timestamptz AS loaded_at WHERE false"
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def _doc_key(expr: str) -> str:
 def _in_force_sql(dataset: str) -> str:
     """Granted repairs of a category naming `dataset`, concluded on or before %(as_of)s, with their effect."""
     return rf"""
-        SELECT r.xf_bh, r.xf_xxbh, r.xf_shxym, r.xf_zjhm, r.xf_bjrq, k.effect
+        SELECT r.xf_bh, r.xf_xxbh, r.xf_shxym, r.xf_zjhm, r.xf_bjrq, r.loaded_at, k.effect
         FROM core.credit_repair r
         JOIN unnest(%(rp_kinds_{dataset})s::text[], %(rp_effects_{dataset})s::text[]) AS k(kind, effect)
           ON regexp_replace(r.xf_xxlx, '\s', '', 'g') = k.kind
@@ -135,19 +138,20 @@ def _params(rules: RepairRules) -> dict:
     return params
 
 
-def effects_sql(rules: RepairRules, dataset: str) -> tuple[str, dict]:
-    """SQL of (record_id, effect, repaired_on) for the current records of `dataset` a repair in force names on
-    %(as_of)s, and its parameters (those of column_sql and REASON as rp_reason too); a record several repairs
-    name takes the strongest effect, then the earliest 办结日期."""
+def effects_sql(rules: RepairRules, dataset: str, restrict: str = "true") -> tuple[str, dict]:
+    """SQL of (record_id, effect, repaired_on, loaded_at) for the current records `c` of `dataset` a repair in force
+    names on %(as_of)s (only those meeting `restrict`, a condition on `c`), and its parameters (those of column_sql
+    and REASON as rp_reason too); a record several repairs name takes the strongest effect, then the earliest
+    办结日期. loaded_at is when that repair was loaded."""
     t = rules.targets.get(dataset)
     params = {**_params(rules), "rp_order": list(EFFECTS), "rp_mask_text": rules.mask_text}
     params.update(rp_flag_text=rules.flag_text, rp_reason=REASON)
     if t is None or not rules.kinds_of(dataset)[0]:
         return NONE_SQL, params
     query = f"""
-        SELECT DISTINCT ON (c.record_id) c.record_id, x.effect, x.xf_bjrq AS repaired_on
+        SELECT DISTINCT ON (c.record_id) c.record_id, x.effect, x.xf_bjrq AS repaired_on, x.loaded_at
         FROM core.{dataset} c JOIN ({_in_force_sql(dataset)}) x ON {_names_sql(t)}
-        WHERE c.is_current
+        WHERE c.is_current AND ({restrict})
         ORDER BY c.record_id, array_position(%(rp_order)s::text[], x.effect), x.xf_bjrq
     """
     return query, params
