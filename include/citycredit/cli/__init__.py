@@ -28,6 +28,8 @@ COMMANDS = {
     "bench": "bench",
     "report": "report",
     "scorecard": "scorecard",
+    "credit-report": "credit_report",
+    "list-check": "list_check",
 }
 
 
