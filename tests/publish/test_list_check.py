@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support.credit_report_rows import load
 from support.listings import COURT, SAMR, TAX, entry, load_entries, person, register
 
 from citycredit.core import config, paths
@@ -208,3 +209,31 @@ def test_a_class_without_measures_is_a_mistake(tmp_path: Path):
     (tmp_path / sanction_measures.CONFIG_FILE).write_text(GOOD[:start] + GOOD[end:], encoding="utf-8")
     with pytest.raises(config.ConfigError, match="sanction_measures.yaml: classes: 缺少 红名单 的措施"):
         sanction_measures.load(tmp_path)
+
+
+@pytest.mark.db
+def test_a_listing_a_granted_repair_withdraws_is_no_record_from_the_repairs_conclusion(engine):
+    # The national 信用修复 record names the list entry by the 认定文书号 that its 列入依据 quotes (export.yaml
+    # credit_repair: 信用名单 withdraws, matched as "contains"), as the export and the subject report read it.
+    load_entries(engine, [entry(*B, "严重违法失信名单", "2025-03-01", md_lryj="平市监列〔2025〕7号：食品安全严重违法")])
+    load(engine, "credit_repair", [{
+        "xf_bh": "XF2025101", "xf_zt_mc": B[0], "xf_shxym": B[1], "xf_xxlx": "严重失信主体名单",
+        "xf_xxbh": "平市监列〔2025〕7号", "xf_slbm": "平顶山市发展和改革委员会", "xf_slrq": "2025-10-05",
+        "xf_bjrq": "2025-10-10", "xf_jg": "准予修复",
+    }], day="2025-10-11")  # fmt: skip
+
+    before = answer(engine, Subject.of(code=B[1]), "2025-10-09")
+    assert before.result_name == "在列" and before.repaired == ()
+    assert titles(before) == ["惩戒措施（严重失信）"]
+
+    after = answer(engine, Subject.of(code=B[1]), "2025-10-10")
+    assert (after.result_name, after.listings, after.measure_groups()) == ("无记录", (), [])
+    assert after.message == (f"{B[0]}（{B[1]}）截至2025-10-10不在严重失信、重点关注、红名单等信用名单中；"
+                             "严重违法失信名单已于2025-10-10经信用修复移出")  # fmt: skip
+    (shown,) = after.as_json()["repaired"]
+    assert (shown["list_type"], shown["listed_on"], shown["repaired_on"], shown["measures"]) == (
+        "严重违法失信名单",
+        "2025-03-01",
+        "2025-10-10",
+        [],
+    )

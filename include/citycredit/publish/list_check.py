@@ -10,9 +10,12 @@ code: that subject, with any list entry of the same name that has no code; none:
 a code.
 
 A listing counts on day d when its period's current version (core.credit_list ``is_current``, sql/migrations/0002)
-has 列入日期 ≤ d and no 移出日期 or one after d. Its class (严重失信 / 重点关注 / 红名单) is that of
-include/config/credit_lists.yaml as this process read it (what the loader writes into core.credit_list_kinds); kinds of
-class 不归集 are no credit list and never answered. Measures come from sanction_measures.yaml.
+has 列入日期 ≤ d and no 移出日期 or one after d, and no granted 信用修复 in force on d withdraws it (export.yaml
+`credit_repair`, applied as citycredit.publish.repairs applies it to the export and the subject report: 移出名单
+from the 办结日期; the answer names the repaired period and applies no measure). Its class (严重失信 / 重点关注 /
+红名单) is that of include/config/credit_lists.yaml as this process read it (what the loader writes into
+core.credit_list_kinds); kinds of class 不归集 are no credit list and never answered. Measures come from
+sanction_measures.yaml.
 
 Every subject asked gets an answer: 在列, 无记录, 名称不唯一 or 代码无效, never an empty row. The whole list is
 answered by one SQL statement, however many subjects it holds. A natural person's entries are named only by the
@@ -29,7 +32,7 @@ import sqlalchemy as sa
 
 from citycredit.core import checkdigits, privacy
 from citycredit.load import creditlists
-from citycredit.publish import sanction_measures
+from citycredit.publish import repairs, sanction_measures
 from citycredit.publish.list_check_subjects import Subject, identify
 from citycredit.publish.sanction_measures import MeasureGroup, MeasuresTable
 
@@ -40,6 +43,7 @@ RESULT_NAMES = {LISTED: "在列", NOT_LISTED: "无记录", AMBIGUOUS: "名称不
 CLASS_ORDER = ("严重失信", "重点关注", "红名单")
 NATURAL_PERSON = "自然人"  # 主体类别 of a natural person's entry
 NOTHING_ASKED = "没有给出代码或名称"
+DATASET = "credit_list"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Listing:
     basis: str | None  # 列入依据; None for a natural person
     party: Party
     measures: tuple[MeasureGroup, ...]
+    repaired_on: dt.date | None = None  # 办结日期 of the 信用修复 that took the subject off this list (no measures)
 
     @property
     def kind_label(self) -> str:
@@ -86,6 +91,7 @@ class Listing:
             "authority_code": self.authority_code, "basis": self.basis, "subject": self.party.as_json(),
             "measures": [{"heading": g.heading, "scope": g.scope, "text": m.text, "source": m.source}
                          for g in self.measures for m in g.measures],
+            "repaired_on": self.repaired_on and self.repaired_on.isoformat(),
         }  # fmt: skip
 
 
@@ -111,6 +117,7 @@ class Answer:
     listings: tuple[Listing, ...] = ()
     candidates: tuple[Candidate, ...] = ()
     party: Party | None = None  # the subject the answer is about, when the warehouse names one
+    repaired: tuple[Listing, ...] = ()  # periods of that day a 信用修复 in force took the subject off
 
     @property
     def result_name(self) -> str:
@@ -124,13 +131,14 @@ class Answer:
         if self.result == AMBIGUOUS:
             return (f"名称对应{len(self.candidates)}个主体，请按统一社会信用代码核查："
                     + "；".join(c.label for c in self.candidates))  # fmt: skip
+        repaired = "".join(f"；{x.list_type}已于{x.repaired_on}经信用修复移出" for x in self.repaired)
         if self.result == NOT_LISTED:
             about = f"{self.party.label}" if self.party else ""
-            return f"{about}截至{self.as_of.isoformat()}不在严重失信、重点关注、红名单等信用名单中"
+            return f"{about}截至{self.as_of.isoformat()}不在严重失信、重点关注、红名单等信用名单中{repaired}"
         parties = list(dict.fromkeys(listing.party.label for listing in self.listings))
         unsorted = [x.list_type for x in self.listings if x.list_class is None]
         note = f"；{'、'.join(unsorted)}未在 credit_lists.yaml 中归类，无适用措施" if unsorted else ""
-        return f"列入主体：{'、'.join(parties)}{note}"
+        return f"列入主体：{'、'.join(parties)}{note}{repaired}"
 
     def measure_groups(self) -> list[MeasureGroup]:
         """The measures of all its listings, each group once, in the order of the listings."""
@@ -146,6 +154,7 @@ class Answer:
             "message": self.message,
             "subject": self.party.as_json() if self.party else None,
             "listings": [x.as_json() for x in self.listings],
+            "repaired": [x.as_json() for x in self.repaired],
             "candidates": [{**c.party.as_json(), "lists": list(c.lists)} for c in self.candidates],
         }
 
@@ -171,29 +180,32 @@ class Report:
 # One statement for the whole list. `periods`: every current listing period of a credit list with the identity of
 # its subject (统一社会信用代码, else 证件号码); `names`: for each name asked without a code, the identities that
 # carry that name in the lists (any period) or in the register; `matched`: the periods of each subject asked.
-# Rows: 'listing' (a matched period in force on :as_of), 'candidate' (an identity a name may mean, with a name to
-# show), one 'meta' row (the latest reporting day of a loaded credit-list batch). Name work is skipped (a one-time
-# filter) when no name is asked.
+# `repaired`: the repairs in force on the day (repairs.effects_sql), joined to the periods they withdraw or mask.
+# Rows: 'listing' (a matched period in force on %(as_of)s, with its repair's day if one withdraws it), 'candidate'
+# (an identity a name may mean, with a name to show), one 'meta' row (the latest reporting day of a loaded
+# credit-list batch). Name work is skipped (a one-time filter) when no name is asked.
 QUERY = """
-WITH asked AS (
+WITH repaired AS ({repaired}), asked AS (
     SELECT a.pos, a.code, CASE WHEN a.code IS NULL THEN quality.name_key(a.name) END AS name_key
-    FROM unnest(CAST(:pos AS integer[]), CAST(:code AS text[]), CAST(:name AS text[])) AS a(pos, code, name)
+    FROM unnest(CAST(%(pos)s AS integer[]), CAST(%(code)s AS text[]), CAST(%(name)s AS text[])) AS a(pos, code, name)
 ), kinds AS (
-    SELECT * FROM unnest(CAST(:kinds AS text[]), CAST(:classes AS text[])) AS k(list_type, list_class)
+    SELECT * FROM unnest(CAST(%(kinds)s AS text[]), CAST(%(classes)s AS text[])) AS k(list_type, list_class)
 ), periods AS MATERIALIZED (
     SELECT c.record_id, c.md_lx AS list_type, k.list_class, c.md_rdbm AS authority, c.md_rdbmdm AS authority_code,
-           c.md_lrrq AS listed_on, c.md_ycrq AS removed_on, c.md_lryj AS basis, c.md_zt_mc AS subject_name,
-           NULLIF(c.md_shxym, :placeholder) AS uscc, c.md_zjhm AS id_number,
-           COALESCE(NULLIF(c.md_shxym, :placeholder), c.md_zjhm) AS identity,
-           COALESCE(c.md_zt_lb = :person, false) OR (NULLIF(c.md_shxym, :placeholder) IS NULL AND c.md_zjhm IS NOT NULL)
-               AS person,
-           CASE WHEN :names_asked THEN quality.name_key(c.md_zt_mc) END AS name_key
+           c.md_lrrq AS listed_on, c.md_ycrq AS removed_on, {basis} AS basis, c.md_zt_mc AS subject_name,
+           x.repaired_on, NULLIF(c.md_shxym, %(placeholder)s) AS uscc, c.md_zjhm AS id_number,
+           COALESCE(NULLIF(c.md_shxym, %(placeholder)s), c.md_zjhm) AS identity,
+           COALESCE(c.md_zt_lb = %(person)s, false)
+               OR (NULLIF(c.md_shxym, %(placeholder)s) IS NULL AND c.md_zjhm IS NOT NULL) AS person,
+           CASE WHEN %(names_asked)s THEN quality.name_key(c.md_zt_mc) END AS name_key
     FROM core.credit_list c LEFT JOIN kinds k ON k.list_type = c.md_lx
-    WHERE c.is_current AND k.list_class IS DISTINCT FROM :not_a_list
+    LEFT JOIN repaired r ON r.record_id = c.record_id
+    LEFT JOIN LATERAL (SELECT r.repaired_on WHERE r.effect = 'withdraw') x ON true
+    WHERE c.is_current AND k.list_class IS DISTINCT FROM %(not_a_list)s
 ), register AS (
     SELECT r.subject_key AS identity, r.zt_mc AS subject_name, quality.name_key(r.zt_mc) AS name_key
     FROM core.subject_registry r
-    WHERE :names_asked AND r.is_current AND r.subject_key = r.zt_shxym AND r.zt_shxym <> :placeholder
+    WHERE %(names_asked)s AND r.is_current AND r.subject_key = r.zt_shxym AND r.zt_shxym <> %(placeholder)s
 ), names AS (
     SELECT DISTINCT a.pos, s.identity
     FROM asked a
@@ -206,16 +218,16 @@ WITH asked AS (
     UNION SELECT a.pos, p.record_id FROM asked a JOIN periods p ON p.identity IS NULL AND p.name_key = a.name_key
 ), shown_names AS (
     SELECT DISTINCT ON (identity) identity, subject_name, person FROM periods
-    WHERE :names_asked AND identity IS NOT NULL ORDER BY identity, listed_on DESC, record_id DESC
+    WHERE %(names_asked)s AND identity IS NOT NULL ORDER BY identity, listed_on DESC, record_id DESC
 )
 SELECT 'listing' AS row_kind, m.pos, p.identity, p.record_id, p.list_type, p.list_class, p.authority,
-       p.authority_code, p.listed_on, p.basis, p.subject_name, p.uscc, p.id_number, p.person
+       p.authority_code, p.listed_on, p.basis, p.subject_name, p.uscc, p.id_number, p.person, p.repaired_on
 FROM matched m JOIN periods p USING (record_id)
-WHERE p.listed_on <= :as_of AND (p.removed_on IS NULL OR p.removed_on > :as_of)
+WHERE p.listed_on <= %(as_of)s AND (p.removed_on IS NULL OR p.removed_on > %(as_of)s)
 UNION ALL
 SELECT 'candidate', n.pos, n.identity, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        COALESCE(r.subject_name, s.subject_name), CASE WHEN NOT COALESCE(s.person, false) THEN n.identity END,
-       CASE WHEN s.person THEN n.identity END, COALESCE(s.person, false)
+       CASE WHEN s.person THEN n.identity END, COALESCE(s.person, false), NULL
 FROM names n
 LEFT JOIN (SELECT DISTINCT ON (identity) identity, subject_name FROM register ORDER BY identity, subject_name) r
        ON r.identity = n.identity
@@ -223,7 +235,7 @@ LEFT JOIN shown_names s ON s.identity = n.identity
 UNION ALL
 SELECT 'meta', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        (SELECT max(b.reported_on) FROM landing.batches b WHERE b.dataset = 'credit_list' AND b.status = 'loaded'),
-       NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL
 """
 
 
@@ -241,7 +253,8 @@ def _listing(row, measures: MeasuresTable) -> Listing:
         **{column: row[column] for column in _AS_STORED},
         basis=None if row["person"] else row["basis"],
         party=_party(row),
-        measures=measures.groups(row["list_class"], row["list_type"]),
+        measures=() if row["repaired_on"] else measures.groups(row["list_class"], row["list_type"]),
+        repaired_on=row["repaired_on"],
     )
 
 
@@ -255,16 +268,21 @@ def check(
     subjects: Sequence[Subject],
     as_of: dt.date,
     measures: MeasuresTable | None = None,
+    rules: repairs.RepairRules | None = None,
 ) -> Report:
     """Answer every subject for the day `as_of` (see the module's docstring); one SQL statement for them all."""
     measures = measures or sanction_measures.load()
+    rules = rules or repairs.load_rules()
+    repaired, repair_params = repairs.effects_sql(rules, DATASET)
+    basis = repairs.column_sql(rules, DATASET, "md_lryj", "c.md_lryj", True)
     kinds = creditlists.classes().list_class
     problems = [identify(s.code)[1] if s.code else None if s.name else NOTHING_ASKED for s in subjects]
     asked = [(i, s) for i, (s, p) in enumerate(zip(subjects, problems, strict=True)) if not p]
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(QUERY),
+        rows = conn.exec_driver_sql(
+            QUERY.replace("{repaired}", repaired).replace("{basis}", basis),
             {
+                **repair_params,
                 "pos": [i for i, _ in asked],
                 "code": [s.code for _, s in asked],
                 "name": [s.name for _, s in asked],
@@ -297,6 +315,8 @@ def _answer(
     position = i + 1
     if problem:
         return Answer(position, subject, INVALID, as_of, reason=problem)
+    repaired = tuple(sorted((_listing(r, measures) for r in rows if r["repaired_on"]), key=_order))
+    rows = [r for r in rows if not r["repaired_on"]]
     found = tuple(sorted((_listing(r, measures) for r in rows), key=_order))
     if len(named) > 1:
         on_lists: dict[str, list[str]] = {r["identity"]: [] for r in named}
@@ -306,5 +326,6 @@ def _answer(
         options = [Candidate(_party(r), tuple(dict.fromkeys(on_lists[r["identity"]]))) for r in named]
         options.sort(key=lambda c: (not c.lists, c.party.code or ""))
         return Answer(position, subject, AMBIGUOUS, as_of, candidates=tuple(options))
-    party = _party(named[0]) if named else (found[0].party if found else None)
-    return Answer(position, subject, LISTED if found else NOT_LISTED, as_of, listings=found, party=party)
+    party = _party(named[0]) if named else (found or repaired)[0].party if found or repaired else None
+    result = LISTED if found else NOT_LISTED
+    return Answer(position, subject, result, as_of, listings=found, party=party, repaired=repaired)
