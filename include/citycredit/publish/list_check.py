@@ -12,10 +12,10 @@ a code.
 A listing counts on day d when its period's current version (core.credit_list ``is_current``, sql/migrations/0002)
 has 列入日期 ≤ d and no 移出日期 or one after d, and no granted 信用修复 in force on d withdraws it (export.yaml
 `credit_repair`, applied as citycredit.publish.repairs applies it to the export and the subject report: 移出名单
-from the 办结日期; the answer names the repaired period and applies no measure). Its class (严重失信 / 重点关注 /
-红名单) is that of include/config/credit_lists.yaml as this process read it (what the loader writes into
-core.credit_list_kinds); kinds of class 不归集 are no credit list and never answered. Measures come from
-sanction_measures.yaml.
+from the 办结日期, and, as there, never named: a repair ends the sharing of what it withdraws). Its class
+(严重失信 / 重点关注 / 红名单) is that of include/config/credit_lists.yaml as this process read it (what the loader
+writes into core.credit_list_kinds); kinds of class 不归集 are no credit list and never answered. Measures come
+from sanction_measures.yaml.
 
 Every subject asked gets an answer: 在列, 无记录, 名称不唯一 or 代码无效, never an empty row. The whole list is
 answered by one SQL statement, however many subjects it holds. A natural person's entries are named only by the
@@ -78,7 +78,6 @@ class Listing:
     basis: str | None  # 列入依据; None for a natural person
     party: Party
     measures: tuple[MeasureGroup, ...]
-    repaired_on: dt.date | None = None  # 办结日期 of the 信用修复 that took the subject off this list (no measures)
 
     @property
     def kind_label(self) -> str:
@@ -91,7 +90,6 @@ class Listing:
             "authority_code": self.authority_code, "basis": self.basis, "subject": self.party.as_json(),
             "measures": [{"heading": g.heading, "scope": g.scope, "text": m.text, "source": m.source}
                          for g in self.measures for m in g.measures],
-            "repaired_on": self.repaired_on and self.repaired_on.isoformat(),
         }  # fmt: skip
 
 
@@ -117,7 +115,6 @@ class Answer:
     listings: tuple[Listing, ...] = ()
     candidates: tuple[Candidate, ...] = ()
     party: Party | None = None  # the subject the answer is about, when the warehouse names one
-    repaired: tuple[Listing, ...] = ()  # periods of that day a 信用修复 in force took the subject off
 
     @property
     def result_name(self) -> str:
@@ -131,14 +128,13 @@ class Answer:
         if self.result == AMBIGUOUS:
             return (f"名称对应{len(self.candidates)}个主体，请按统一社会信用代码核查："
                     + "；".join(c.label for c in self.candidates))  # fmt: skip
-        repaired = "".join(f"；{x.list_type}已于{x.repaired_on}经信用修复移出" for x in self.repaired)
         if self.result == NOT_LISTED:
             about = f"{self.party.label}" if self.party else ""
-            return f"{about}截至{self.as_of.isoformat()}不在严重失信、重点关注、红名单等信用名单中{repaired}"
+            return f"{about}截至{self.as_of.isoformat()}不在严重失信、重点关注、红名单等信用名单中"
         parties = list(dict.fromkeys(listing.party.label for listing in self.listings))
         unsorted = [x.list_type for x in self.listings if x.list_class is None]
         note = f"；{'、'.join(unsorted)}未在 credit_lists.yaml 中归类，无适用措施" if unsorted else ""
-        return f"列入主体：{'、'.join(parties)}{note}{repaired}"
+        return f"列入主体：{'、'.join(parties)}{note}"
 
     def measure_groups(self) -> list[MeasureGroup]:
         """The measures of all its listings, each group once, in the order of the listings."""
@@ -154,7 +150,6 @@ class Answer:
             "message": self.message,
             "subject": self.party.as_json() if self.party else None,
             "listings": [x.as_json() for x in self.listings],
-            "repaired": [x.as_json() for x in self.repaired],
             "candidates": [{**c.party.as_json(), "lists": list(c.lists)} for c in self.candidates],
         }
 
@@ -181,8 +176,8 @@ class Report:
 # its subject (统一社会信用代码, else 证件号码); `names`: for each name asked without a code, the identities that
 # carry that name in the lists (any period) or in the register; `matched`: the periods of each subject asked.
 # `repaired`: the repairs in force on the day (repairs.effects_sql), joined to the periods they withdraw or mask.
-# Rows: 'listing' (a matched period in force on %(as_of)s, with its repair's day if one withdraws it), 'candidate'
-# (an identity a name may mean, with a name to show), one 'meta' row (the latest reporting day of a loaded
+# Rows: 'listing' (a matched period in force on %(as_of)s that no repair withdraws), 'candidate' (an identity a name
+# may mean, with a name to show), one 'meta' row (the latest reporting day of a loaded
 # credit-list batch). Name work is skipped (a one-time filter) when no name is asked.
 QUERY = """
 WITH repaired AS ({repaired}), asked AS (
@@ -193,14 +188,14 @@ WITH repaired AS ({repaired}), asked AS (
 ), periods AS MATERIALIZED (
     SELECT c.record_id, c.md_lx AS list_type, k.list_class, c.md_rdbm AS authority, c.md_rdbmdm AS authority_code,
            c.md_lrrq AS listed_on, c.md_ycrq AS removed_on, {basis} AS basis, c.md_zt_mc AS subject_name,
-           x.repaired_on, NULLIF(c.md_shxym, %(placeholder)s) AS uscc, c.md_zjhm AS id_number,
+           COALESCE(r.effect = 'withdraw', false) AS withdrawn, NULLIF(c.md_shxym, %(placeholder)s) AS uscc,
+           c.md_zjhm AS id_number,
            COALESCE(NULLIF(c.md_shxym, %(placeholder)s), c.md_zjhm) AS identity,
            COALESCE(c.md_zt_lb = %(person)s, false)
                OR (NULLIF(c.md_shxym, %(placeholder)s) IS NULL AND c.md_zjhm IS NOT NULL) AS person,
            CASE WHEN %(names_asked)s THEN quality.name_key(c.md_zt_mc) END AS name_key
     FROM core.credit_list c LEFT JOIN kinds k ON k.list_type = c.md_lx
     LEFT JOIN repaired r ON r.record_id = c.record_id
-    LEFT JOIN LATERAL (SELECT r.repaired_on WHERE r.effect = 'withdraw') x ON true
     WHERE c.is_current AND k.list_class IS DISTINCT FROM %(not_a_list)s
 ), register AS (
     SELECT r.subject_key AS identity, r.zt_mc AS subject_name, quality.name_key(r.zt_mc) AS name_key
@@ -221,13 +216,13 @@ WITH repaired AS ({repaired}), asked AS (
     WHERE %(names_asked)s AND identity IS NOT NULL ORDER BY identity, listed_on DESC, record_id DESC
 )
 SELECT 'listing' AS row_kind, m.pos, p.identity, p.record_id, p.list_type, p.list_class, p.authority,
-       p.authority_code, p.listed_on, p.basis, p.subject_name, p.uscc, p.id_number, p.person, p.repaired_on
+       p.authority_code, p.listed_on, p.basis, p.subject_name, p.uscc, p.id_number, p.person
 FROM matched m JOIN periods p USING (record_id)
-WHERE p.listed_on <= %(as_of)s AND (p.removed_on IS NULL OR p.removed_on > %(as_of)s)
+WHERE p.listed_on <= %(as_of)s AND (p.removed_on IS NULL OR p.removed_on > %(as_of)s) AND NOT p.withdrawn
 UNION ALL
 SELECT 'candidate', n.pos, n.identity, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        COALESCE(r.subject_name, s.subject_name), CASE WHEN NOT COALESCE(s.person, false) THEN n.identity END,
-       CASE WHEN s.person THEN n.identity END, COALESCE(s.person, false), NULL
+       CASE WHEN s.person THEN n.identity END, COALESCE(s.person, false)
 FROM names n
 LEFT JOIN (SELECT DISTINCT ON (identity) identity, subject_name FROM register ORDER BY identity, subject_name) r
        ON r.identity = n.identity
@@ -235,7 +230,7 @@ LEFT JOIN shown_names s ON s.identity = n.identity
 UNION ALL
 SELECT 'meta', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        (SELECT max(b.reported_on) FROM landing.batches b WHERE b.dataset = 'credit_list' AND b.status = 'loaded'),
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL
 """
 
 
@@ -253,8 +248,7 @@ def _listing(row, measures: MeasuresTable) -> Listing:
         **{column: row[column] for column in _AS_STORED},
         basis=None if row["person"] else row["basis"],
         party=_party(row),
-        measures=() if row["repaired_on"] else measures.groups(row["list_class"], row["list_type"]),
-        repaired_on=row["repaired_on"],
+        measures=measures.groups(row["list_class"], row["list_type"]),
     )
 
 
@@ -315,8 +309,6 @@ def _answer(
     position = i + 1
     if problem:
         return Answer(position, subject, INVALID, as_of, reason=problem)
-    repaired = tuple(sorted((_listing(r, measures) for r in rows if r["repaired_on"]), key=_order))
-    rows = [r for r in rows if not r["repaired_on"]]
     found = tuple(sorted((_listing(r, measures) for r in rows), key=_order))
     if len(named) > 1:
         on_lists: dict[str, list[str]] = {r["identity"]: [] for r in named}
@@ -326,6 +318,5 @@ def _answer(
         options = [Candidate(_party(r), tuple(dict.fromkeys(on_lists[r["identity"]]))) for r in named]
         options.sort(key=lambda c: (not c.lists, c.party.code or ""))
         return Answer(position, subject, AMBIGUOUS, as_of, candidates=tuple(options))
-    party = _party(named[0]) if named else (found or repaired)[0].party if found or repaired else None
-    result = LISTED if found else NOT_LISTED
-    return Answer(position, subject, result, as_of, listings=found, party=party, repaired=repaired)
+    party = _party(named[0]) if named else (found[0].party if found else None)
+    return Answer(position, subject, LISTED if found else NOT_LISTED, as_of, listings=found, party=party)
