@@ -30,6 +30,7 @@ COMMANDS = {
     "scorecard": "scorecard",
     "credit-report": "credit_report",
     "list-check": "list_check",
+    "web": "web",
 }
 
 

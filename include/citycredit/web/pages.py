@@ -1,0 +1,63 @@
+"""Rendering the web app's pages: the jinja2 templates (autoescaped: department text is data), the navigation of
+each role, and the headers every response carries.
+
+The headers are publish.webapp's (nosniff, same-origin referrer) with this app's own Content-Security-Policy:
+no script at all, styles only from our stylesheet, forms only to ourselves, never framed. The 公共信用信息报告 page
+is subject_report_view's self-contained HTML, served under publish.webapp's PAGE_POLICY (its inline CSS).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from fastapi.responses import HTMLResponse
+
+from citycredit.publish import webapp
+from citycredit.web.accounts import ADMIN, CLERK, STAFF
+from citycredit.web.auth import Caller
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self';"
+    " frame-ancestors 'none'"
+)
+NAV = {
+    CLERK: [("/check", "数据自查")],
+    STAFF: [("/reports", "公共信用信息报告"), ("/list-check", "联合奖惩核查"), ("/check", "数据自查")],
+    ADMIN: [("/reports", "公共信用信息报告"), ("/list-check", "联合奖惩核查"), ("/check", "数据自查"),
+            ("/audit", "审计日志")],
+}  # fmt: skip
+
+
+def headers(policy: str = POLICY) -> dict[str, str]:
+    """The headers of a page; nothing we serve is to be cached (reports hold personal data)."""
+    shared = webapp.security_headers(None, "text/html")
+    return {**shared, "Content-Security-Policy": policy, "Cache-Control": "no-store"}
+
+
+@functools.cache
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+
+
+def render(template: str, caller: Caller | None, status: int = 200, **context) -> HTMLResponse:
+    user = caller.user if caller else None
+    html = (
+        _environment()
+        .get_template(template)
+        .render(
+            user=user, csrf=caller.csrf_token if caller else "", nav=NAV.get(user.role, []) if user else [], **context
+        )
+    )
+    return HTMLResponse(html, status_code=status, headers=headers())
+
+
+def message(title: str, text: str, caller: Caller | None = None, status: int = 200) -> HTMLResponse:
+    """A page that says one thing: a refusal, an error, a limit."""
+    return render("message.html", caller, status, title=title, text=text)
