@@ -67,10 +67,11 @@ def test_a_subject_on_two_lists_gets_both_with_the_measures_of_each_class(engine
 
 @pytest.mark.db
 def test_a_red_list_brings_its_incentives_with_their_source(engine):
-    load_entries(engine, [entry(*C, "纳税信用A级纳税人", "2025-04-01", TAX)])
+    load_entries(engine, [entry(*C, "纳税信用A级纳税人", "2025-04-01", TAX), entry(*C, "红名单", "2025-05-01")])
     a = answer(engine, Subject.of(code=C[1]), "2025-09-30")
     (group,) = a.measure_groups()
     assert (a.result_name, group.title) == ("在列", "激励措施（红名单）")
+    assert [x.kind_label for x in a.listings] == ["纳税信用A级纳税人（红名单）", "红名单"]  # its own class: once
     assert "1. 行政审批和公共服务事项优先办理、简化程序（依据：平信用办〔2020〕2号 一（五））" in group.lines()
 
 

@@ -81,6 +81,8 @@ class Listing:
 
     @property
     def kind_label(self) -> str:
+        if self.list_class == self.list_type:  # 红名单 is its own class: say it once
+            return self.list_type
         return f"{self.list_type}（{self.list_class or '未归类'}）"
 
     def as_json(self) -> dict:
