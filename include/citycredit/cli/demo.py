@@ -62,18 +62,20 @@ def cmd_demo(args) -> int:
     files += generate_feeds(
         inbox, month=month, seed=args.seed, records_per_feed=args.records, until=today - dt.timedelta(days=1)
     )
-    print(f"[1/6] sample feeds for {history[0]} to {month}: {len(files)} files, {sum(f.rows for f in files)} records")
-    print("[2/6] Airflow metadata database and pools")
+    print(f"[1/7] sample feeds for {history[0]} to {month}: {len(files)} files, {sum(f.rows for f in files)} records")
+    print("[2/7] Airflow metadata database and pools")
     airflow_env.initialize()
-    print("[3/6] airflow dags test citycredit_ingest")
+    print("[3/7] airflow dags test citycredit_ingest")
     _dags_test("citycredit_ingest", verbose=args.verbose)
-    print(f"[4/6] indicators of {history[0]} to {history[-1]}")
+    print(f"[4/7] indicators of {history[0]} to {history[-1]}")
     for earlier in history:  # the monthly DAG's task body; the DAG itself computes the month asked for
         compute.compute_month(engine, earlier)
-    print(f"[5/6] airflow dags test citycredit_monthly (month {month}: indicators and reports)")
+    print(f"[5/7] airflow dags test citycredit_monthly (month {month}: indicators and reports)")
     _dags_test("citycredit_monthly", "--conf", json.dumps({"month": month}), verbose=args.verbose)
-    print(f"[6/6] export to the outbox (publication windows as of {today.isoformat()})")
+    print(f"[6/7] export to the outbox (publication windows as of {today.isoformat()})")
     exported = _export(engine, today)
+    print("[7/7] web front door: demo accounts and a subject to look up")
+    front_door = _front_door(engine)
     print()
     print(summary(engine, month))
     print()
@@ -86,7 +88,31 @@ def cmd_demo(args) -> int:
     print(f"  Airflow home     {paths.data_path('airflow')} (`make up` starts the Airflow UI on it)")
     print(f"  commands         citycredit batches | citycredit indicators --month {month} | citycredit export batches")
     print("                   (after `source .venv/bin/activate`)")
+    print(front_door)
     return 0
+
+
+def _front_door(engine) -> str:
+    """The lines of the summary that say how to open the web front door, with whom, and whom to look up."""
+    from citycredit.feeds import registry
+    from citycredit.publish import subject_report
+    from citycredit.tools.demo import front_door
+    from citycredit.web import server
+
+    made = front_door.demo_accounts(engine, registry.load().departments[0].id)
+    url = f"http://{server.DEFAULT_HOST}:{server.DEFAULT_PORT}/"
+    lines = [f"  web front door   `citycredit web` serves {url}; sign in as"]
+    for a in made:
+        of = f"（{a.department_id}）" if a.department_id else ""
+        lines.append(f"                   {a.role_name}{of}  {a.name} / {a.password or '（账户已存在，密码未变）'}")
+    lines.append(f"                   (passwords kept in {paths.data_path() / front_door.PASSWORDS_FILE})")
+    found = front_door.rich_subject(engine)
+    if found:
+        code, sections = found
+        name = subject_report.find(engine, code).name
+        shown = "，".join(f"{section} {n} 条" for section, n in sections.items())
+        lines.append(f"  look up          {name}（{code}）：{shown}")
+    return "\n".join(lines)
 
 
 def _dags_test(dag_id: str, *extra: str, verbose: bool) -> None:
