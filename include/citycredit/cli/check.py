@@ -4,8 +4,10 @@ Output: a Chinese summary per rule (rule, field, count, first rows), the table o
 or with ``--json`` one object ``{"file", "dataset", "rows", "summary": [{"rule", "field", "category", "severity",
 "count", "first_rows"}], "findings": [{"row", "field", "rule", "category", "severity", "message"}]}`` (a
 ``first_rows`` or ``row`` of null: the whole file).
+With ``--out FILE.xlsx`` also the annotated workbook (citycredit.publish.check_workbook): every row as sent with
+its findings, and the summary.
 Exit status: 0 no error, 1 errors, 2 the file cannot be read (a Chinese reason, never a traceback; so is a file
-too large for the computer's memory).
+too large for the computer's memory), or the workbook cannot be written.
 Findings carry row numbers, never values; everything printed goes through ``privacy.mask_ids_in_text``.
 """
 
@@ -155,6 +157,15 @@ def cmd_check(args) -> int:
         lines += ["", verdict(result)]
         text = "\n".join(lines)
     print(privacy.mask_ids_in_text(text))
+    if args.out is not None:
+        from citycredit.publish import check_workbook  # only here: the check itself stays quick to start
+
+        try:
+            check_workbook.write(result, args.file, args.out)
+        except OSError as exc:
+            print(f"无法写入标注工作簿 {args.out}：{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        print(f"标注工作簿：{args.out}（每行的检查结果和问题说明）", file=sys.stderr)
     return EXIT_ERRORS if result.errors else EXIT_OK
 
 
@@ -168,4 +179,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dataset", choices=list(DATASET_NAMES), help="default: detected from the headers")
     p.add_argument("--reported-on", type=_reported_on, help="reporting date YYYY-MM-DD (default: today)")
     p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    p.add_argument(
+        "--out", type=Path, metavar="FILE.xlsx", help="also write the annotated workbook: every row with its findings"
+    )
     p.set_defaults(func=cmd_check)

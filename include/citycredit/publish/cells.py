@@ -57,16 +57,21 @@ def is_id_column(canonical: str | None) -> bool:
 
 
 def append_row(ws, values: list, id_columns: frozenset[int] = frozenset()) -> None:
-    """Append a row of department-provided values as text cells (numbers we computed may pass as numbers)."""
+    """Append a row of department-provided values as text cells (numbers we computed may pass as numbers), to a
+    worksheet or to a write-only one (a streamed workbook)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
 
-    texts = [
-        (v, None) if isinstance(v, int | float) and not isinstance(v, bool) else cell_text(v, id_number=i in id_columns)
-        for i, v in enumerate(values)
-    ]
-    ws.append([value for value, _ in texts])
-    for cell, (_, note) in zip(ws[ws.max_row], texts, strict=False):
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+    row: list = []
+    for i, v in enumerate(values):
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            row.append(v)
+            continue
+        text, note = cell_text(v, id_number=i in id_columns)
+        cell = WriteOnlyCell(ws, value=text)
+        if text is not None:
+            cell.data_type = "s"  # never a formula, whatever the text starts with
         if note:
             cell.comment = Comment(note, NOTE_AUTHOR, width=320, height=80)
+        row.append(cell)
+    ws.append(row)

@@ -71,7 +71,7 @@ def _findings(conn: sa.Connection, batch_ids: list[int], severity: str | None = 
     )
 
 
-def _finding_text(f: dict) -> str:
+def finding_text(f: dict) -> str:
     kind = "错误" if f["severity"] == "error" else "警告"
     return f"[{kind}] {f['message']}（{f['rule_id']}）"
 
@@ -94,10 +94,10 @@ def _raw_rows(batch: dict, wanted: set[int]) -> tuple[list[str], dict[int, list]
     except (OSError, readers.UnreadableFile) as exc:
         log.warning("batch %s: stored file not readable for feedback (%s)", batch["batch_id"], exc)
         return None
-    return headers, {row: [None if _missing(v.get(h)) else v.get(h) for h in headers] for row, v in found.items()}
+    return headers, {row: [None if missing(v.get(h)) else v.get(h) for h in headers] for row, v in found.items()}
 
 
-def _missing(value) -> bool:
+def missing(value) -> bool:
     import pandas as pd
 
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
@@ -113,9 +113,9 @@ def _rejected_sheet(wb, conn: sa.Connection, batch: dict, findings: list[dict]) 
         return 0
     by_row: dict[int | None, list[str]] = {}
     for f in findings:
-        by_row.setdefault(f["source_row"], []).append(_finding_text(f))
+        by_row.setdefault(f["source_row"], []).append(finding_text(f))
     # A file-level warning (an unknown column) is not why a row was sent back; a missing column is.
-    file_level = [_finding_text(f) for f in findings if f["source_row"] is None and f["severity"] == "error"]
+    file_level = [finding_text(f) for f in findings if f["source_row"] is None and f["severity"] == "error"]
     ws = wb.create_sheet(sheet_title(batch["source_name"], wb.sheetnames))
     cells.append_row(
         ws,
