@@ -48,7 +48,8 @@ def test_the_text_report_names_the_subject_number_checksum_and_each_section(comp
                  "二、行政许可信息（1 条）", "三、行政处罚信息（3 条）",
                  "  1. 平市监罚〔2025〕4号【已信用修复（办结日期 2025-10-10）】", "违法事实：已屏蔽（信用修复）",
                  "  1. 严重违法失信名单（严重失信）【在列】", "移出原因：补报年度报告（信用修复）",
-                 "移出日期：2024-09-01", "履约情况：未归集", "奖惩措施：限制参与政府采购"):  # fmt: skip
+                 "移出日期：2024-09-01", "履约情况：未报送（承诺受理单位尚未报送该承诺的履约情况）",
+                 "奖惩措施：限制参与政府采购"):  # fmt: skip
         assert line in out
     assert h.WITHDRAWN["cf_wsh"] not in out and h.PAST_WINDOW["cf_wsh"] not in out
 

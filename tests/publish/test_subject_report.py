@@ -9,6 +9,7 @@ import io
 import json
 import re
 from datetime import date
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -167,3 +168,20 @@ def test_a_hostile_name_is_text_in_the_page_and_the_pdf(engine, page):
                                                         "三、行政处罚信息（0 条）"]  # fmt: skip
     text = pypdf.PdfReader(io.BytesIO(pdf.render(report))).pages[0].extract_text()
     assert HOSTILE in text
+
+
+def test_a_commitments_fulfilment_is_read_from_its_header_and_shown(engine):
+    from citycredit.normalize import readers, standardize
+
+    source = Path(__file__).parents[1] / "data" / "real_shapes" / "commitment_fulfilment.csv"
+    table = readers.open_table(source, dataset="credit_commitment")
+    mapping = standardize.map_headers(table.headers, "credit_commitment").columns
+    assert mapping["履约情况"] == "cn_lyqk"
+    h.load(engine, "credit_commitment", [{**h.COMMITMENT, "cn_lyqk": "已履约"},
+                                         {**h.COMMITMENT, "cn_wsh": "CN2025-0802", "cn_sx": "另一项承诺"}])  # fmt: skip
+
+    report = sr.gather(engine, sr.find(engine, h.CODE), date(2025, 10, 10))
+    assert {c["commitment_no"]: c["fulfilment"] for c in report["commitments"]} == {
+        "CN2025-0801": "已履约", "CN2025-0802": None}  # fmt: skip
+    page = view.render_html(report)
+    assert "已履约" in page and "未报送（承诺受理单位尚未报送该承诺的履约情况）" in page

@@ -57,7 +57,7 @@ CREDIT_LIST_FIELDS = {
 }  # fmt: skip
 COMMITMENT_FIELDS = {
     "commitment_no": "cn_wsh", "kind": "cn_lx", "matter": "cn_sx", "committed_on": "cn_rq", "accepted_by": "cn_slbm",
-    "note": "bz",
+    "fulfilment": "cn_lyqk", "note": "bz",
 }  # fmt: skip
 JOINT_SANCTION_FIELDS = {
     "case_no": "jc_bh", "list_type": "jc_mdlx", "kind": "jc_jclx", "measure": "jc_cs", "basis": "jc_yj",
@@ -336,7 +336,7 @@ def gather(
             "licenses": _latest_first(g.shown(licenses, LICENSE_FIELDS)),
             "penalties": _latest_first(g.shown(penalties, PENALTY_FIELDS)),
             "credit_lists": _credit_lists(lists, kinds, reasons, as_of),
-            "commitments": [{**c, "fulfilment": None} for c in commitments],
+            "commitments": commitments,
             "joint_sanctions": g.dated("joint_sanction", JOINT_SANCTION_FIELDS, "jc_ssrq"),
         }
         document["data_as_of"] = _iso(max(g.latest, default=None))

@@ -85,7 +85,7 @@ def _value(key: str, value) -> str | None:
     if key == "repair":
         return _repair(value)
     if key == "fulfilment":
-        return value or "未归集（本平台尚未归集该承诺的履约践诺信息）"
+        return value or "未报送（承诺受理单位尚未报送该承诺的履约情况）"
     return None if value in (None, "") else str(value)
 
 
