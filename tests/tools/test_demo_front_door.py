@@ -34,7 +34,7 @@ def test_the_demo_prints_accounts_that_sign_in_and_a_subject_with_every_section(
     assert {name: user and user.role for name, user in signed_in.items()} == {
         "演示工作人员": "staff", "演示管理员": "admin", "演示填报员": "clerk"}  # fmt: skip
 
-    kept = paths.home() / front_door.PASSWORDS_FILE
+    kept = paths.home() / front_door.ACCOUNTS_FILE
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600, "the passwords file is its owner's only"
     assert json.loads(kept.read_text(encoding="utf-8")) == {n: p for n, (_, p) in shown.items()}
 

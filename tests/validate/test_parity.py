@@ -31,6 +31,7 @@ SHAPES = DATA / "real_shapes" / "headers"
 # the dataset of each file of tests/data/real_shapes (its README); tests/data/bad is the 行政许可 feed's (MANIFEST)
 REAL_SHAPES = {
     "commitment_types.csv": "credit_commitment",
+    "commitment_fulfilment.csv": "credit_commitment",
     "case_register_cases.csv": "case_register",
     "joint_sanction_cases.csv": "joint_sanction",
     "ningbo_licenses.csv": "license",

@@ -105,7 +105,7 @@ def _front_door(engine) -> str:
     for a in made:
         of = f"（{a.department_id}）" if a.department_id else ""
         lines.append(f"                   {a.role_name}{of}  {a.name} / {a.password or '（账户已存在，密码未变）'}")
-    lines.append(f"                   (passwords kept in {paths.data_path() / front_door.PASSWORDS_FILE})")
+    lines.append(f"                   (passwords kept in {paths.data_path() / front_door.ACCOUNTS_FILE})")
     found = front_door.rich_subject(engine)
     if found:
         code, sections = found

@@ -2,7 +2,7 @@
 subject whose records fill the report's sections, to look up.
 
 The accounts' passwords are random, made when an account is first created and kept in the data directory
-(PASSWORDS_FILE, readable by its owner only) so that a second demo prints the same sign-in and changes nothing.
+(ACCOUNTS_FILE, readable by its owner only) so that a second demo prints the same sign-in and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from citycredit.core import checkdigits, datasets, paths
 from citycredit.web import accounts
 
-PASSWORDS_FILE = "web-demo-accounts.json"
+ACCOUNTS_FILE = "web-demo-accounts.json"
 STAFF_NAME, ADMIN_NAME, CLERK_NAME = "演示工作人员", "演示管理员", "演示填报员"
 # The datasets whose records a report shows by the subject's 统一社会信用代码 (publish.subject_report.SOURCES).
 SECTIONS = {"license": "行政许可", "penalty": "行政处罚", "credit_list": "信用名单", "credit_commitment": "信用承诺",
@@ -38,7 +38,7 @@ class Account:
 
 def demo_accounts(engine: sa.Engine, clerk_department: str) -> list[Account]:
     """The demo's staff, administrator and clerk (of `clerk_department`) accounts, created where missing."""
-    stored = paths.data_path() / PASSWORDS_FILE
+    stored = paths.data_path() / ACCOUNTS_FILE
     known: dict[str, str] = json.loads(stored.read_text(encoding="utf-8")) if stored.is_file() else {}
     with engine.connect() as conn:
         existing = set(conn.execute(sa.text("SELECT name FROM web.users")).scalars())
