@@ -12,10 +12,10 @@ import pytest
 from support import credit_report_rows as h
 
 from citycredit import cli
+from citycredit.core.city import today
 from citycredit.publish import repairs
 from citycredit.publish import subject_report as sr
 from citycredit.publish import subject_report_pdf as pdf
-from citycredit.publish.export import today
 
 pytestmark = pytest.mark.db
 OTHER_CODE = "91330100799655058B"

@@ -135,7 +135,7 @@ def _reported_on(text: str) -> date:
 
 def cmd_check(args) -> int:
     privacy.install_log_masking()
-    reported_on = args.reported_on or datetime.now(city.timezone()).date()
+    reported_on = args.reported_on or city.today()
     try:
         result = run_check(args.file, args.dataset, reported_on, progress=None if args.json else _progress)
     except CheckFailed as exc:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from citycredit.cli import arguments
 from citycredit.cli.output import migrated_engine, print_json, shown, text_table, wrap
+from citycredit.core import city
 
 EXIT_MISMATCH = 1
 EXIT_NOT_FOUND = 3
@@ -71,13 +72,12 @@ def cmd_credit_report(args) -> int:
     if args.verify:
         return _verify(args)
     from citycredit.publish import subject_report as sr
-    from citycredit.publish.export import today
 
     engine = migrated_engine()
     subject = _subject(engine, args.subject, args.allow_natural_person)
     if isinstance(subject, int):
         return subject
-    document = sr.gather(engine, subject, args.as_of or today())
+    document = sr.gather(engine, subject, args.as_of or city.today())
     if args.json:
         print_json(document)
         return 0

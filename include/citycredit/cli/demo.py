@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from citycredit.cli.output import migrated_engine, text_table
-from citycredit.core import paths
+from citycredit.core import city, paths
 
 HISTORY_MONTHS = 12  # before the month the demo reports on: thirteen months of data in all
 DEFAULT_SEED = 20250930
@@ -27,17 +27,11 @@ def cmd_demo_data(args) -> int:
     from citycredit.tools.demo.feeds import generate_feeds
 
     target = paths.data_path("landing", "inbox") if args.out is None else args.out
-    month = args.month or demo_months(_today())[-1]
-    yesterday = _today() - dt.timedelta(days=1)  # a delivery time is never in the future
+    month = args.month or demo_months(city.today())[-1]
+    yesterday = city.today() - dt.timedelta(days=1)  # a delivery time is never in the future
     files = generate_feeds(target, month=month, seed=args.seed, records_per_feed=args.records, until=yesterday)
     print(f"wrote {len(files)} files, {sum(f.rows for f in files)} records, into {target}")
     return 0
-
-
-def _today() -> dt.date:
-    from citycredit.core import city
-
-    return dt.datetime.now(city.timezone()).date()
 
 
 def demo_months(today: dt.date) -> list[str]:
@@ -55,7 +49,7 @@ def cmd_demo(args) -> int:
     from citycredit.tools.demo.feeds import generate_feeds, generate_history
 
     engine = migrated_engine()
-    today = _today()
+    today = city.today()
     *history, month = demo_months(today)
     inbox = paths.data_path("landing", "inbox")
     files = generate_history(inbox, months=history, seed=args.seed, records_per_feed=args.records)

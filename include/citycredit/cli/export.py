@@ -6,12 +6,13 @@ import sys
 
 from citycredit.cli import arguments
 from citycredit.cli.output import migrated_engine, print_json
+from citycredit.core import city
 from citycredit.publish import export, outbox, province_push
 
 
 def cmd_export_run(args) -> int:
     engine = migrated_engine()
-    as_of = args.as_of or export.today()
+    as_of = args.as_of or city.today()
     reports = []
     if args.to in (export.OUTBOX, "all"):
         reports += outbox.export_outbox(engine, as_of)

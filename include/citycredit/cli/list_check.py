@@ -8,30 +8,15 @@ read, a result file that cannot be written, a mistake in the configuration), wit
 
 from __future__ import annotations
 
-import re
 import sys
-import unicodedata
-from datetime import datetime
 from pathlib import Path
 
 from citycredit.cli import arguments
 from citycredit.cli.output import migrated_engine, print_json, text_table, wrap
 
 EXIT_OK = 0
-# A code typed on the command line: letters and digits only, at least this long, with a digit; anything else is a name.
-_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{8,}$")
 COLUMNS = [("position", "序号"), ("asked", "查询名称或代码"), ("result", "核查结果"), ("kind", "名单类别"),
            ("listed_on", "列入日期"), ("authority", "认定单位")]  # fmt: skip
-
-
-def subject_of(text: str):
-    """A command-line argument as a subject: a code when it looks like one, else a name."""
-    from citycredit.publish.list_check_subjects import Subject, clean_code
-
-    code = clean_code(text)
-    if code and _CODE.match(unicodedata.normalize("NFKC", code)):
-        return Subject.of(code=code)
-    return Subject.of(name=text)
 
 
 def _fail(message: str) -> int:
@@ -53,15 +38,14 @@ def _screen_rows(answers) -> list[dict]:
 
 def _print_measures(answers) -> None:
     """Each group of measures once, with the 序号 of the subjects it applies to."""
-    groups: dict = {}
-    for a in answers:
-        for g in a.measure_groups():
-            groups.setdefault(g, []).append(str(a.position))
+    from citycredit.publish.list_check import measures_by_position
+
+    groups = measures_by_position(answers)
     if not groups:
         return
     print("\n适用措施：")
-    for g, positions in groups.items():
-        print(wrap(f"  {g.title}，序号 {'、'.join(positions)}：", indent="    "))
+    for g, positions in groups:
+        print(wrap(f"  {g.title}，序号 {'、'.join(map(str, positions))}：", indent="    "))
         for i, m in enumerate(g.measures, start=1):
             print(wrap(f"    {i}. {m.text}", indent="       "))
             if m.source:
@@ -81,9 +65,10 @@ def cmd_list_check(args) -> int:
     from citycredit.core import city
     from citycredit.normalize.readers import UnreadableFile
     from citycredit.publish import list_check, list_check_files, sanction_measures
+    from citycredit.publish.list_check_subjects import typed
 
     measures = sanction_measures.load()  # a mistake in the file is told before the warehouse is touched
-    subjects = [subject_of(text) for text in args.subjects]
+    subjects = [typed(text) for text in args.subjects]
     if args.file is not None:
         try:
             subjects += list_check_files.read_subjects(args.file)
@@ -96,7 +81,7 @@ def cmd_list_check(args) -> int:
     if not subjects:
         where = f"文件 {args.file} 中没有代码或名称" if args.file is not None else "没有给出要核查的代码或名称"
         return _fail(f"{where}（citycredit list-check 代码或名称 ... 或 --file 文件）")
-    as_of = args.as_of or datetime.now(city.timezone()).date()
+    as_of = args.as_of or city.today()
     report = list_check.check(migrated_engine(), subjects, as_of, measures)
     if args.out is not None:
         try:

@@ -7,6 +7,7 @@ day, Airflow's default time zone) is counted in the city's ``timezone``, which i
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,3 +42,8 @@ def timezone() -> ZoneInfo:
     """The configured city's time zone."""
     name, raw = registry_file()
     return zone_of(raw.get("city") if isinstance(raw, dict) else None, name)
+
+
+def today() -> date:
+    """Today in the city: the default day of a check, an export, a report or a 核查."""
+    return datetime.now(timezone()).date()

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from citycredit.core import city, datasets
+from citycredit.core import datasets
 from citycredit.publish import repairs
 from citycredit.publish.export_candidates import candidates_query
 from citycredit.publish.export_format import DatasetFormat, Exclusions, Profile
@@ -56,10 +56,6 @@ class BatchReport:
     files: list[dict] = field(default_factory=list)
     receipts: list[dict] = field(default_factory=list)
     last_error: str | None = None
-
-
-def today() -> datetime.date:
-    return datetime.datetime.now(city.timezone()).date()
 
 
 def lock(conn: sa.Connection, destination: str) -> None:

@@ -174,6 +174,15 @@ class Report:
         }
 
 
+def measures_by_position(answers: Sequence[Answer]) -> list[tuple[MeasureGroup, list[int]]]:
+    """Each group of measures once, with the 序号 (positions) of the answers it applies to, in order."""
+    groups: dict[MeasureGroup, list[int]] = {}
+    for a in answers:
+        for g in a.measure_groups():
+            groups.setdefault(g, []).append(a.position)
+    return list(groups.items())
+
+
 # One statement for the whole list. `periods`: every current listing period of a credit list with the identity of
 # its subject (统一社会信用代码, else 证件号码); `names`: for each name asked without a code, the identities that
 # carry that name in the lists (any period) or in the register; `matched`: the periods of each subject asked.

@@ -17,6 +17,8 @@ USCC, ID_NUMBER = "uscc", "id_number"
 _DROP = re.compile(f"[\\s{INVISIBLE}]")
 _USCC = re.compile(USCC_PATTERN)
 _ID = re.compile(r"^[0-9]{17}[0-9X]$")
+# Typed text that is a code: letters and digits only, at least 8, with a digit; anything else is a name.
+_TYPED_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{8,}$")
 
 
 def clean(text: object) -> str | None:
@@ -93,3 +95,12 @@ def subjects_of(pairs: Iterable[tuple[object, object]]) -> list[Subject]:
     """Subjects from (code, name) pairs as a file or a request holds them; pairs with neither are left out."""
     out = [Subject.of(code, name) for code, name in pairs]
     return [s for s in out if s.code or s.name]
+
+
+def typed(text: str) -> Subject:
+    """What a person typed (a command-line argument, a line of the 核查 page): a code when it looks like one (after
+    clean_code: full-width forms folded), else a name."""
+    code = clean_code(text)
+    if code and _TYPED_CODE.match(code):
+        return Subject.of(code=code)
+    return Subject.of(name=text)

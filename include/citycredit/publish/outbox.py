@@ -16,9 +16,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from citycredit.core import csv_cells, paths
+from citycredit.core import city, csv_cells, paths
 from citycredit.publish import repairs
-from citycredit.publish.export import OUTBOX, BatchReport, complete_batch, lock, plan_batch, report, summary, today
+from citycredit.publish.export import OUTBOX, BatchReport, complete_batch, lock, plan_batch, report, summary
 from citycredit.publish.export_format import DatasetFormat, Exclusions, Profile, load_exclusions, load_profile
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def export_outbox(
     rules: repairs.RepairRules | None = None,
 ) -> list[BatchReport]:
     """Finish an unfinished outbox batch, then plan and write what is new; the reports of the batches written."""
-    profile, exclusions, as_of = profile or load_profile(), exclusions or load_exclusions(), as_of or today()
+    profile, exclusions, as_of = profile or load_profile(), exclusions or load_exclusions(), as_of or city.today()
     rules = rules or repairs.load_rules()
     done = []
     while (batch_id := plan_batch(engine, OUTBOX, as_of, profile, exclusions, rules)) is not None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from citycredit.core import warehouse
+from citycredit.core import city, warehouse
 from citycredit.publish import export
 from citycredit.publish.export_format import Exclusions, Profile, load_exclusions, load_profile
 
@@ -250,7 +250,7 @@ def push_to_province(
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[export.BatchReport]:
     """Resume an unfinished batch, then plan and push what is new; the reports of the batches completed."""
-    profile, exclusions, as_of = profile or load_profile(), exclusions or load_exclusions(), as_of or export.today()
+    profile, exclusions, as_of = profile or load_profile(), exclusions or load_exclusions(), as_of or city.today()
     endpoint = endpoint or resolve_endpoint()
     done = []
     while (batch_id := export.plan_batch(engine, export.PROVINCE, as_of, profile, exclusions)) is not None:

@@ -10,12 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from citycredit.core import privacy
+from citycredit.core import city, privacy
 from citycredit.feeds import registry
 from citycredit.validate import selfcheck
 from citycredit.web import audit, auth, pages, uploads
 from citycredit.web.accounts import CLERK
-from citycredit.web.report_routes import today
 
 router = APIRouter(include_in_schema=False)
 ROWS_SHOWN = 200  # rows named per rule; the count says how many there are
@@ -115,7 +114,7 @@ def check(
         return _page(request, caller, department, 422, problem=f"没有数据类别 {dataset}")
     try:
         with uploads.saved(file, auth.settings(request), uploads.TABLES) as path:
-            result = selfcheck.run_check(path, dataset or None, today())
+            result = selfcheck.run_check(path, dataset or None, city.today())
     except uploads.UploadRefused as exc:
         return _page(request, caller, department, 413 if "上限" in exc.message else 422, problem=exc.message)
     except selfcheck.CheckFailed as exc:

@@ -6,9 +6,7 @@ subjects asked (身份证 numbers masked)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -18,15 +16,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+from citycredit.core import city
 from citycredit.normalize.readers import UnreadableFile
 from citycredit.publish import list_check, list_check_files
-from citycredit.publish.list_check_subjects import Subject, clean_code
+from citycredit.publish.list_check_subjects import Subject, typed
 from citycredit.web import api_models, audit, auth, pages, uploads
-from citycredit.web.report_routes import today
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{8,}$")  # as `citycredit list-check` tells a code from a name
 NOTHING = "没有给出要核查的代码或名称"
 
 
@@ -36,18 +33,10 @@ class Refused(Exception):
         self.message = message
 
 
-def typed(text: str) -> Subject:
-    """A line typed on the page: a code when it looks like one, else a name."""
-    code = clean_code(text)
-    if code and _CODE.match(unicodedata.normalize("NFKC", code)):
-        return Subject.of(code=code)
-    return Subject.of(name=text)
-
-
 def _day(text: str) -> dt.date:
     """The day asked for (default today in the city's time zone)."""
     try:
-        return dt.date.fromisoformat(text.strip()) if text.strip() else today()
+        return dt.date.fromisoformat(text.strip()) if text.strip() else city.today()
     except ValueError:
         raise Refused(f"核查日期应为存在的 YYYY-MM-DD（如 2025-09-30），收到“{text}”") from None
 
@@ -110,7 +99,7 @@ async def list_check_api(request: Request, caller: auth.ApiCaller,
             subjects = await run_in_threadpool(_from_file, form.get("file"), request)
         else:
             body = api_models.ListCheckRequest.model_validate_json(await request.body())
-            as_of = body.as_of or today()
+            as_of = body.as_of or city.today()
             subjects = [Subject.of(s.code, s.name) for s in body.subjects]
         report = await run_in_threadpool(_run, request, caller, subjects, as_of)
     except ValidationError as exc:
@@ -129,7 +118,7 @@ def page(request: Request, caller: auth.ReportPage) -> Response:
 
 
 def _page(request: Request, caller: auth.Caller, status: int = 200, **shown) -> Response:
-    context = {"asked": "", "as_of": today().isoformat(), "problem": None, "report": None, "counts": "",
+    context = {"asked": "", "as_of": city.today().isoformat(), "problem": None, "report": None, "counts": "",
                "measures": [], **shown}  # fmt: skip
     return pages.render("list_check.html", caller, status, title="联合奖惩核查",
                         limit_mb=auth.settings(request).upload_mb, **context)  # fmt: skip
@@ -156,13 +145,10 @@ def check_page(
         return _page(request, caller, 422, asked=subjects, problem=exc.message)
     if format == "xlsx":
         return _workbook(report)
-    groups: dict = {}
-    for a in report.answers:
-        for g in a.measure_groups():
-            groups.setdefault(g, []).append(str(a.position))
+    groups = list_check.measures_by_position(report.answers)
     counts = "，".join(f"{list_check.RESULT_NAMES[r]} {n}" for r, n in report.counts().items() if n)
     return _page(request, caller, asked=subjects, as_of=day.isoformat(), report=report, counts=counts,
-                 measures=[(g, "、".join(p)) for g, p in groups.items()])  # fmt: skip
+                 measures=[(g, "、".join(map(str, p))) for g, p in groups])  # fmt: skip
 
 
 def document_api(app: FastAPI) -> None:

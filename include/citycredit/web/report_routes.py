@@ -27,10 +27,6 @@ NATURAL_PERSON_REFUSED = (
 NO_SUCH_REF = "查询结果已失效（重新登录后需重新查询），请重新查询该主体。"
 
 
-def today() -> dt.date:
-    return dt.datetime.now(city.timezone()).date()
-
-
 def label(subject: sr.Subject) -> str:
     """The subject as the audit log names it: name and code, a natural person's number masked."""
     return f"{subject.name}（{subject.code or privacy.mask_id(subject.id_number) or '无代码'}）"
@@ -38,7 +34,7 @@ def label(subject: sr.Subject) -> str:
 
 def _day(text: str | None) -> dt.date:
     try:
-        return dt.date.fromisoformat(text) if text else today()
+        return dt.date.fromisoformat(text) if text else city.today()
     except ValueError:
         raise auth.Forbidden(f"日期应为 YYYY-MM-DD，收到“{text}”") from None
 
