@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import openpyxl
 import pypdf
 import pytest
 from support import credit_report_rows as h
@@ -44,6 +45,25 @@ def test_a_clerk_uploads_a_file_with_errors_and_sees_them_grouped_by_rule_with_t
     duplicate = next(g for g in groups if "MD-DUP-KEY" in g)
     assert duplicate.startswith("警告") and "第 11、12 行" in duplicate
     assert fits(screen) and screen.messages == []
+    assert [(r[0], r[1]) for r in audit_rows(served.engine)][-1] == ("张填报", "self_check")
+
+
+def test_a_clerk_downloads_the_annotated_workbook_of_their_file(served, screen, tmp_path):
+    sign_in(screen, served, "clerk")
+    screen.set_input_files("#file", str(KNOWN / "credit_list.csv"))
+    with screen.expect_download() as download:
+        screen.click("text=检查并下载标注工作簿")
+    assert download.value.suggested_filename == "credit_list_自查标注.xlsx"
+    saved = tmp_path / "annotated.xlsx"
+    download.value.save_as(saved)
+    workbook = openpyxl.load_workbook(saved)
+    assert workbook.sheetnames == ["检查结果", "逐行标注"]
+    rows = list(workbook["逐行标注"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("源行号", "检查结果", "问题说明") and len(rows) == 13  # the header and the 12 records
+    by_row = {r[0]: r for r in rows[1:]}
+    assert by_row[7][1] == "错误" and "（MD-CODE-LX）" in by_row[7][2]  # as the page groups it: 名单类型 on row 7
+    assert by_row[4][1] == "错误" and "（MD-REQ-YCYY）" in by_row[4][2]
+    assert by_row[12][1] == "警告" and "（MD-DUP-KEY）" in by_row[12][2]
     assert [(r[0], r[1]) for r in audit_rows(served.engine)][-1] == ("张填报", "self_check")
 
 

@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from citycredit.cli.output import TERMINAL_WIDTH, clip, migrated_engine, print_json, shown, text_table
 from citycredit.core import city, paths
+from citycredit.feeds.batches import STATUS_NAMES, batch_rows
 
-STATUS_NAMES = {
-    "landed": "已接收",
-    "normalized": "已标准化",
-    "validated": "已校验",
-    "loaded": "已入库",
-    "rejected": "已拒收",
-}
 SHORT_HASH = 8  # enough to tell files apart on screen; --json and `explain` give the whole SHA-256
-
-
-def batch_rows(engine) -> list[dict]:
-    query = """
-        SELECT b.batch_id, b.department_id, b.feed_id, b.dataset, b.source_name, b.sha256, b.status,
-               b.status_reason, b.received_at, a.received, a.loaded, a.quarantined, a.duplicate, a.revised,
-               a.with_warnings, a.corrected, a.inferred_exits
-        FROM landing.batches b LEFT JOIN quality.batch_accounting a USING (batch_id)
-        ORDER BY b.batch_id"""
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.text(query)).mappings()]
 
 
 def _for_screen(row: dict, zone) -> dict:

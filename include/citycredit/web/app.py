@@ -25,6 +25,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
     from citycredit.web import (
         audit_routes,
         check_routes,
+        delivery_routes,
         list_check_routes,
         login_routes,
         report_routes,
@@ -72,7 +73,15 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
     def favicon() -> Response:  # no icon: say so without a 404 in every browser console
         return Response(status_code=204)
 
-    for module in (login_routes, report_routes, verify_routes, list_check_routes, check_routes, audit_routes):
+    for module in (
+        login_routes,
+        report_routes,
+        verify_routes,
+        list_check_routes,
+        check_routes,
+        delivery_routes,
+        audit_routes,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     list_check_routes.document_api(app)

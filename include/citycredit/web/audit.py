@@ -16,7 +16,7 @@ from citycredit.web.accounts import User
 ACTION_NAMES = {
     "login": "登录", "login_failed": "登录失败", "lookup": "查询主体", "report": "查看信用报告",
     "pdf": "下载信用报告 PDF", "verify": "核验信用报告", "refused": "拒绝查询", "list_check": "联合奖惩核查",
-    "self_check": "数据自查",
+    "self_check": "数据自查", "feedback_download": "下载部门反馈表",
 }  # fmt: skip
 MAX_SUBJECTS = 10_000  # a 核查 of more subjects keeps the first ones and says how many there were
 

@@ -5,6 +5,7 @@ the warehouse. A clerk sees only their own department's page; staff and administ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -12,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from citycredit.core import city, privacy
 from citycredit.feeds import registry
+from citycredit.publish import check_workbook
 from citycredit.validate import selfcheck
 from citycredit.web import audit, auth, pages, uploads
 from citycredit.web.accounts import CLERK
@@ -70,7 +72,9 @@ def shown(result: selfcheck.CheckResult, file_name: str) -> Shown:
     return Shown(file_name, name, result.rows, result.errors, verdict, result.notes, groups)
 
 
-def _department(caller: auth.Caller, department_id: str) -> registry.Department:
+def department_of(caller: auth.Caller, department_id: str) -> registry.Department:
+    """The department whose page is asked for: a clerk's own only (else 403), any for staff and
+    administrators; 404 when departments.yaml has none of that id."""
     if caller.user.role == CLERK and caller.user.department_id != department_id:
         raise auth.Forbidden("部门填报员只能使用本部门的页面。")
     try:
@@ -86,16 +90,23 @@ def _page(request: Request, caller: auth.Caller, department, status: int = 200, 
                         **context)  # fmt: skip
 
 
+def department_choice(caller: auth.Caller, page_name: str, title: str) -> Response:
+    """A page of one department (/departments/<id>/<page_name>): a clerk goes straight to their own, others
+    choose the department."""
+    if caller.user.role == CLERK:
+        return RedirectResponse(f"/departments/{caller.user.department_id}/{page_name}", status_code=303)
+    return pages.render("department_choice.html", caller, title=f"{title}：选择部门",
+                        departments=registry.load().departments, page_name=page_name)  # fmt: skip
+
+
 @router.get("/check")
 def check_index(caller: auth.CheckPage) -> Response:
-    if caller.user.role == CLERK:
-        return RedirectResponse(f"/departments/{caller.user.department_id}/check", status_code=303)
-    return pages.render("check_index.html", caller, title="数据自查：选择部门", departments=registry.load().departments)
+    return department_choice(caller, "check", "数据自查")
 
 
 @router.get("/departments/{department_id}/check")
 def check_page(request: Request, caller: auth.CheckPage, department_id: str) -> Response:
-    return _page(request, caller, _department(caller, department_id))
+    return _page(request, caller, department_of(caller, department_id))
 
 
 @router.post("/departments/{department_id}/check")
@@ -105,16 +116,19 @@ def check(
     department_id: str,
     file: Annotated[UploadFile | None, File()] = None,
     dataset: Annotated[str, Form()] = "",
+    output: Annotated[str, Form()] = "page",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Check the upload; show the findings (`output` page) or send the annotated workbook (`output` xlsx)."""
     auth.check_csrf(caller, csrf_token)
-    department = _department(caller, department_id)
+    department = department_of(caller, department_id)
     name = uploads.copy_name(file)
     if dataset and dataset not in selfcheck.DATASET_NAMES:
         return _page(request, caller, department, 422, problem=f"没有数据类别 {dataset}")
     try:
         with uploads.saved(file, auth.settings(request), uploads.TABLES) as path:
             result = selfcheck.run_check(path, dataset or None, city.today())
+            workbook = _annotated(result, path, name) if output == "xlsx" else None
     except uploads.UploadRefused as exc:
         return _page(request, caller, department, 413 if "上限" in exc.message else 422, problem=exc.message)
     except selfcheck.CheckFailed as exc:
@@ -125,4 +139,11 @@ def check(
         return _page(request, caller, department, 422, problem=problem)
     audit.record(auth.engine(request), caller.user, "self_check", [], auth.address(request),
                  f"{department.name}：{name}，{result.rows} 条记录，{result.errors} 个错误")  # fmt: skip
+    if workbook is not None:
+        return pages.download(workbook, pages.XLSX, check_workbook.file_name(name), "self-check.xlsx")
     return _page(request, caller, department, result=shown(result, name))
+
+
+def _annotated(result: selfcheck.CheckResult, path: Path, name: str) -> bytes:
+    """The annotated workbook, written beside the upload (deleted with it)."""
+    return check_workbook.write(result, path, path.with_name("annotated.xlsx"), name).read_bytes()

@@ -9,7 +9,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -23,7 +22,6 @@ from citycredit.publish.list_check_subjects import Subject, typed
 from citycredit.web import api_models, audit, auth, pages, uploads
 
 router = APIRouter()
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOTHING = "没有给出要核查的代码或名称"
 
 
@@ -64,9 +62,7 @@ def _run(request: Request, caller: auth.Caller, subjects: list[Subject], as_of: 
 def _workbook(report: list_check.Report) -> Response:
     with tempfile.TemporaryDirectory(prefix="citycredit-web-") as directory:
         data = list_check_files.write_workbook(report, Path(directory) / "result.xlsx").read_bytes()
-    name = quote(f"核查结果_{report.as_of}.xlsx")
-    disposition = f"attachment; filename=\"list-check-{report.as_of}.xlsx\"; filename*=UTF-8''{name}"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+    return pages.download(data, pages.XLSX, f"核查结果_{report.as_of}.xlsx", f"list-check-{report.as_of}.xlsx")
 
 
 _BODY = {
@@ -79,7 +75,7 @@ _BODY = {
     },
 }  # fmt: skip
 _ANSWERS = {
-    200: {"content": {XLSX: {}}, "description": "核查结果（JSON；format=xlsx 时为结果工作簿）"},
+    200: {"content": {pages.XLSX: {}}, "description": "核查结果（JSON；format=xlsx 时为结果工作簿）"},
     401: {"description": "未登录，或令牌无效、已过期"},
     403: {"description": "角色无权调用"},
     413: {"description": "上传文件超过大小上限"},

@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from citycredit.publish import webapp
 from citycredit.web.accounts import ADMIN, CLERK, STAFF
 from citycredit.web.auth import Caller
 
 TEMPLATES = Path(__file__).parent / "templates"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATIC = Path(__file__).parent / "static"
 POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self';"
     " frame-ancestors 'none'"
 )
 NAV = {
-    CLERK: [("/check", "数据自查")],
-    STAFF: [("/reports", "公共信用信息报告"), ("/list-check", "联合奖惩核查"), ("/check", "数据自查")],
+    CLERK: [("/check", "数据自查"), ("/deliveries", "报送记录")],
+    STAFF: [("/reports", "公共信用信息报告"), ("/list-check", "联合奖惩核查"), ("/check", "数据自查"),
+            ("/deliveries", "报送记录")],
     ADMIN: [("/reports", "公共信用信息报告"), ("/list-check", "联合奖惩核查"), ("/check", "数据自查"),
-            ("/audit", "审计日志")],
+            ("/deliveries", "报送记录"), ("/audit", "审计日志")],
 }  # fmt: skip
 
 
@@ -61,3 +64,12 @@ def render(template: str, caller: Caller | None, status: int = 200, **context) -
 def message(title: str, text: str, caller: Caller | None = None, status: int = 200) -> HTMLResponse:
     """A page that says one thing: a refusal, an error, a limit."""
     return render("message.html", caller, status, title=title, text=text)
+
+
+def download(data: bytes, media: str, name: str, ascii_name: str) -> Response:
+    """A file to save, named `name` (Chinese) where the browser reads RFC 5987 and `ascii_name` where it does not;
+    never cached (it may hold personal data)."""
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    shared = webapp.security_headers("download", media)
+    return Response(data, media_type=media, headers={**shared, "Content-Disposition": disposition,
+                                                      "Cache-Control": "no-store"})  # fmt: skip

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -119,7 +118,6 @@ def report_pdf(request: Request, caller: auth.ReportPage, ref: str, as_of: str |
     from citycredit.publish import subject_report_pdf
 
     document = _issue(request, caller, ref, as_of, "pdf")
-    name = f"公共信用信息报告_{document['report_no']}.pdf"
-    disposition = f"attachment; filename=\"{document['report_no']}.pdf\"; filename*=UTF-8''{quote(name)}"
-    return Response(subject_report_pdf.render(document), media_type="application/pdf",
-                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})  # fmt: skip
+    number = document["report_no"]
+    return pages.download(subject_report_pdf.render(document), "application/pdf", f"公共信用信息报告_{number}.pdf",
+                          f"{number}.pdf")  # fmt: skip
