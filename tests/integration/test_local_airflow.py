@@ -106,6 +106,8 @@ def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp
         assert _get(f"{url}/citycredit-reports/")[0] == 401
         status, index = _get(f"{url}/citycredit-reports/", token)
         assert (status, "信用数据质量报告" in index) == (200, True), index[:500]
+        status, door = _get(f"{url}/citycredit-web/reports")  # without the UI's cookie: our own sign-in, mounted
+        assert status == 200 and 'action="/citycredit-web/login"' in door, door[:500]
 
         _sign_in_and_browse(page, url, user, password)
 
@@ -149,6 +151,21 @@ def _sign_in_and_browse(page, url: str, user: str, password: str) -> None:
     expect(frame.locator("h1")).to_have_text("信用数据质量报告", timeout=30_000)
     assert "尚未生成任何报告" in frame.locator("body").inner_text()
     assert page.url.startswith(f"{url}/plugin/citycredit-reports"), page.url
+
+    # The web front door, mounted in the api-server: the Airflow sign-in is the operator's sign-in there.
+    page.get_by_role("button", name="Browse").click()
+    page.get_by_text("公共信用信息平台").click()
+    door = page.frame_locator("iframe[title='公共信用信息平台']")
+    expect(door.locator("h1")).to_have_text("公共信用信息报告", timeout=60_000)
+    assert f"airflow:{user}（管理员）" in door.locator("header").inner_text()
+    door.locator("#q").fill("没有记录的测试公司")
+    door.get_by_role("button", name="查询").click()  # a form POST with the session's CSRF token, inside the frame
+    expect(door.locator(".refusal")).to_contain_text("未找到主体“没有记录的测试公司”", timeout=30_000)
+    door.get_by_role("link", name="审计日志").click()
+    expect(door.locator("h1")).to_have_text("审计日志", timeout=30_000)
+    logged = door.locator("table").inner_text()
+    assert f"airflow:{user}" in logged and "Airflow 界面登录" in logged and "没有记录的测试公司" in logged
+    assert page.url.startswith(f"{url}/plugin/citycredit-web"), page.url
     assert not [m for m in page.messages if m.startswith("pageerror")], page.messages
 
 

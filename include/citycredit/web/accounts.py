@@ -22,6 +22,7 @@ CLERK, STAFF, ADMIN, API = "clerk", "staff", "admin", "api"
 ROLE_NAMES = {CLERK: "部门填报员", STAFF: "信用中心工作人员", ADMIN: "管理员", API: "API 客户端"}
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "cct_"
+OPERATOR_PREFIX = "airflow:"  # an Airflow user acting in the mounted app; no password of ours (migration 0027)
 _HASHER = PasswordHasher()
 _DUMMY = _HASHER.hash("citycredit: the hash a missing user is checked against")
 
@@ -66,6 +67,7 @@ def add_user(engine: sa.Engine, name: str, role: str, password: str, department_
     departments.yaml), no one else does."""
     from citycredit.feeds import registry
 
+    _refuse_operator_name(name)
     if role not in (CLERK, STAFF, ADMIN):
         raise AccountError(f"角色应为 {CLERK}、{STAFF} 或 {ADMIN}（API 客户端用 citycredit web token add）")
     if (role == CLERK) != (department_id is not None):
@@ -88,6 +90,7 @@ def add_user(engine: sa.Engine, name: str, role: str, password: str, department_
 def add_token(engine: sa.Engine, name: str, days: float) -> tuple[User, str, dt.datetime]:
     """A new API token for the user `name` (created as an API client when there is none): the token, shown once,
     and when it expires."""
+    _refuse_operator_name(name)
     if days <= 0:
         raise AccountError("有效天数应大于 0")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -106,6 +109,24 @@ def add_token(engine: sa.Engine, name: str, days: float) -> tuple[User, str, dt.
             {"h": digest(token), "u": row.user_id, "e": expires},
         )
     return _user(row), token, expires
+
+
+def _refuse_operator_name(name: str) -> None:
+    if name.startswith(OPERATOR_PREFIX):
+        raise AccountError(f"以 {OPERATOR_PREFIX} 开头的用户名留给 Airflow 界面中的操作人员，请换一个名称")
+
+
+def operator(engine: sa.Engine, airflow_name: str, role: str) -> User:
+    """The web user of the Airflow user `airflow_name`, created on first use, with the role Airflow gives them now
+    (STAFF or ADMIN)."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.text("INSERT INTO web.users (name, role) VALUES (:n, :r)"
+                    " ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role"
+                    " RETURNING user_id, name, role, department_id"),
+            {"n": OPERATOR_PREFIX + airflow_name, "r": role},
+        ).one()  # fmt: skip
+    return _user(row)
 
 
 def authenticate(engine: sa.Engine, name: str, password: str) -> User | None:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from citycredit.web import auth, pages, uploads
+from citycredit.web import auth, pages, uploads, urls
 from citycredit.web.accounts import CLERK
 from citycredit.web.settings import Settings
 
@@ -39,6 +39,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next) -> Response:
+        urls.ROOT.set(request.scope.get("root_path", "").rstrip("/"))  # this request's context only
         limit = request.app.state.settings
         if request.method == "POST" and uploads.declared_too_large(request.headers.get("content-length"), limit):
             response: Response = _too_large(request, limit)
@@ -51,7 +52,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={_quoted(wanted)}", status_code=303)
+        return RedirectResponse(urls.url(f"/login?next={_quoted(wanted)}"), status_code=303)
 
     @app.exception_handler(auth.Forbidden)
     async def forbidden(request: Request, exc: auth.Forbidden) -> Response:
@@ -67,7 +68,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def home(caller: auth.AnyPage) -> Response:
-        return RedirectResponse("/check" if caller.user.role == CLERK else "/reports", status_code=303)
+        return RedirectResponse(urls.url("/check" if caller.user.role == CLERK else "/reports"), status_code=303)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:  # no icon: say so without a 404 in every browser console

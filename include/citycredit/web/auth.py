@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 
 from citycredit.web import accounts
 from citycredit.web.accounts import ADMIN, API, CLERK, STAFF, User
 from citycredit.web.settings import Settings
+from citycredit.web.urls import url
 
 COOKIE = "cc_session"
 LOGIN_COOKIE = "cc_login_csrf"  # the sign-in form's CSRF token, before there is a session (double submit)
@@ -118,6 +119,12 @@ def check_csrf(caller: Caller, sent: str | None) -> None:
     """A form's POST must carry its session's CSRF token."""
     if not _same(sent, caller.csrf_token):
         raise Forbidden(CSRF_FAILED)
+
+
+def set_session_cookie(response: Response, cookie: str, settings: Settings) -> None:
+    """The session cookie, for this app's paths only (mounted in Airflow: under its prefix)."""
+    response.set_cookie(COOKIE, cookie, max_age=int(settings.session_hours * 3600), path=url("/"),
+                        httponly=True, samesite="lax", secure=settings.secure_cookies)  # fmt: skip
 
 
 def check_login_csrf(request: Request, sent: str | None) -> bool:

@@ -15,7 +15,7 @@ from citycredit.core import city, privacy
 from citycredit.feeds import registry
 from citycredit.publish import check_workbook
 from citycredit.validate import selfcheck
-from citycredit.web import audit, auth, pages, uploads
+from citycredit.web import audit, auth, pages, uploads, urls
 from citycredit.web.accounts import CLERK
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +94,7 @@ def department_choice(caller: auth.Caller, page_name: str, title: str) -> Respon
     """A page of one department (/departments/<id>/<page_name>): a clerk goes straight to their own, others
     choose the department."""
     if caller.user.role == CLERK:
-        return RedirectResponse(f"/departments/{caller.user.department_id}/{page_name}", status_code=303)
+        return RedirectResponse(urls.url(f"/departments/{caller.user.department_id}/{page_name}"), status_code=303)
     return pages.render("department_choice.html", caller, title=f"{title}：选择部门",
                         departments=registry.load().departments, page_name=page_name)  # fmt: skip
 

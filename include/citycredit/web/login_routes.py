@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from citycredit.web import accounts, audit, auth, pages
+from citycredit.web import accounts, audit, auth, pages, urls
 
 router = APIRouter(include_in_schema=False)
 FAILED = "用户名或密码不正确"
@@ -17,7 +17,7 @@ FAILED = "用户名或密码不正确"
 
 def _local(target: str) -> str:
     """Where to go after signing in: a path of this site only (no //host, no scheme)."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else urls.url("/")
 
 
 def _form(request: Request, next_: str, failed: str | None = None, status: int = 200) -> Response:
@@ -30,7 +30,7 @@ def _form(request: Request, next_: str, failed: str | None = None, status: int =
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/") -> Response:
+def login_page(request: Request, next: str = "") -> Response:
     return _form(request, _local(next))
 
 
@@ -40,7 +40,7 @@ def login(
     name: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     if not auth.check_login_csrf(request, csrf_token):
         return _form(request, _local(next), auth.CSRF_FAILED, 403)
@@ -52,8 +52,7 @@ def login(
     cookie = accounts.start_session(engine, user, settings.session_hours)
     audit.record(engine, user, "login", address=auth.address(request))
     response = RedirectResponse(_local(next), status_code=303)
-    response.set_cookie(auth.COOKIE, cookie, max_age=int(settings.session_hours * 3600), httponly=True,
-                        samesite="lax", secure=settings.secure_cookies)  # fmt: skip
+    auth.set_session_cookie(response, cookie, settings)
     response.delete_cookie(auth.LOGIN_COOKIE)
     return response
 
@@ -62,6 +61,6 @@ def login(
 def logout(request: Request, caller: auth.AnyPage, csrf_token: Annotated[str, Form()] = "") -> Response:
     auth.check_csrf(caller, csrf_token)
     accounts.end_session(auth.engine(request), caller.cookie)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(auth.COOKIE)
+    response = RedirectResponse(urls.url("/login"), status_code=303)
+    response.delete_cookie(auth.COOKIE, path=urls.url("/"))
     return response

@@ -2,8 +2,9 @@
 each role, and the headers every response carries.
 
 The headers are publish.webapp's (nosniff, same-origin referrer) with this app's own Content-Security-Policy:
-no script at all, styles only from our stylesheet, forms only to ourselves, never framed. The 公共信用信息报告 page
-is subject_report_view's self-contained HTML, served under publish.webapp's PAGE_POLICY (its inline CSS).
+no script at all, styles only from our stylesheet, forms only to ourselves, never framed (mounted in the Airflow
+api-server: framed only by the Airflow UI of the same origin). The 公共信用信息报告 page is subject_report_view's
+self-contained HTML, served under publish.webapp's PAGE_POLICY (its inline CSS).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from citycredit.publish import webapp
 from citycredit.web.accounts import ADMIN, CLERK, STAFF
 from citycredit.web.auth import Caller
+from citycredit.web.urls import ROOT, url
 
 TEMPLATES = Path(__file__).parent / "templates"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,6 +27,7 @@ POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self';"
     " frame-ancestors 'none'"
 )
+MOUNTED_FRAMING = ("frame-ancestors 'none'", "frame-ancestors 'self'")  # inside the Airflow UI's frame
 NAV = {
     CLERK: [("/check", "数据自查"), ("/deliveries", "报送记录")],
     STAFF: [("/reports", "公共信用信息报告"), ("/list-check", "联合奖惩核查"), ("/check", "数据自查"),
@@ -37,6 +40,8 @@ NAV = {
 def headers(policy: str = POLICY) -> dict[str, str]:
     """The headers of a page; nothing we serve is to be cached (reports hold personal data)."""
     shared = webapp.security_headers(None, "text/html")
+    if ROOT.get():
+        policy = policy.replace(*MOUNTED_FRAMING)
     return {**shared, "Content-Security-Policy": policy, "Cache-Control": "no-store"}
 
 
@@ -55,7 +60,11 @@ def render(template: str, caller: Caller | None, status: int = 200, **context) -
         _environment()
         .get_template(template)
         .render(
-            user=user, csrf=caller.csrf_token if caller else "", nav=NAV.get(user.role, []) if user else [], **context
+            user=user,
+            csrf=caller.csrf_token if caller else "",
+            nav=[(url(href), label) for href, label in NAV.get(user.role, [])] if user else [],
+            root=ROOT.get(),
+            **context,
         )
     )
     return HTMLResponse(html, status_code=status, headers=headers())

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from citycredit.core import city, privacy
 from citycredit.publish import subject_report as sr
-from citycredit.web import accounts, audit, auth, pages
+from citycredit.web import accounts, audit, auth, pages, urls
 
 router = APIRouter(include_in_schema=False)
 NATURAL_PERSON_REFUSED = (
@@ -86,7 +86,7 @@ def search(request: Request, caller: auth.ReportPage, q: Annotated[str, Form()] 
                             not_found=None)  # fmt: skip
     audit.record(engine, caller.user, "lookup", [label(subject)], auth.address(request))
     _allowed(caller, subject, request)
-    return RedirectResponse(f"/reports/s/{_keep(request, caller, subject)}", status_code=303)
+    return RedirectResponse(urls.url(f"/reports/s/{_keep(request, caller, subject)}"), status_code=303)
 
 
 @router.get("/reports/s/{ref}")
