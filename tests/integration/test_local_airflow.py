@@ -81,6 +81,7 @@ def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp
         assert up.returncode == 0, up.stdout + up.stderr
         url = re.search(r"running at (http://\S+)", up.stdout).group(1)
         assert url == f"http://127.0.0.1:{port}"
+        assert f"front door   {url}/citycredit-web/" in up.stdout
         user, password = re.search(r"sign in as\s+(\S+) / (\S+)", up.stdout).groups()
         pids = [int(p) for p in re.findall(r"\(pid (\d+)\)", up.stdout)]
         assert len(pids) == 4 and all(psutil.pid_exists(p) for p in pids)

@@ -12,6 +12,7 @@ DEFAULT_PORT = 8080
 
 def cmd_up(args) -> int:
     from citycredit.tools import stack
+    from citycredit.web import airflow_mount
 
     try:
         started = stack.start(port=args.port)
@@ -25,6 +26,7 @@ def cmd_up(args) -> int:
         print(f"Airflow is running at {started.url}")
     print(f"  sign in as    {user} / {password} (kept in {passwords})")
     print("  services     " + ", ".join(f"{name} (pid {pid})" for name, pid in started.pids.items()))
+    print(f"  front door   {started.url}{airflow_mount.URL_PREFIX}/ (公共信用信息平台 in Browse, with this sign-in)")
     print(f"  their logs   {stack.log_folder()}")
     print("  the DAGs start paused: unpause them in the UI (the switch beside each DAG)")
     print("  stop with    citycredit down (or make down)")
