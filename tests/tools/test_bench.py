@@ -32,6 +32,12 @@ FIGURES = {
     "indicators_ratio",
     "indicators_small_seconds",
     "indicators_large_seconds",
+    "report_ratio",
+    "report_seconds",
+    "report_bare_seconds",
+    "list_check_ratio",
+    "list_check_seconds",
+    "list_check_bare_seconds",
     "dag_parse_citycredit_export",
     "dag_parse_citycredit_ingest",
     "dag_parse_citycredit_monthly",
@@ -58,6 +64,7 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         and floor["value"] == 1 + figures["core_insert_seconds"]["value"] / figures["copy_seconds"]["value"]
     )
     assert figures["scaling_ratio"]["goal"] == 4.4 and figures["indicators_ratio"]["goal"] == 1.5
+    assert figures["report_ratio"]["goal"] == 3 and figures["list_check_ratio"]["goal"] == 3
     assert all(figures[f"dag_parse_{p.stem}"]["goal"] == 0.5 for p in paths.DAGS_DIR.glob("*.py"))
 
     details = result["details"]
@@ -70,6 +77,18 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         assert details[key]["peak_rss_bytes"] >= max(details[key]["peak_kib"].values()) * 1024
     assert details["scaling"]["rows"] == 4 * details["ingest"]["rows"]
     assert details["indicators"]["large"]["records"] > details["indicators"]["small"]["records"]
+    # the report's subject has records in every section it is timed on; the 核查 asks 10,000 subjects, codes and
+    # names, and gets every kind of answer but 代码无效 (every code asked is valid)
+    lookups = details["lookups"]
+    report, check = lookups["report"], lookups["check"]
+    assert all(n > 0 for n in report["tables"].values()), report["tables"]
+    assert report["sections"]["credit_lists"] == 1  # the listing period built for it, found by the report
+    assert figures["report_ratio"]["value"] == report["seconds"] / report["bare_seconds"]
+    assert figures["list_check_ratio"]["value"] == check["seconds"] / check["bare_seconds"]
+    assert check["subjects"] == 10_000 and check["codes"] > 0 and check["names"] > 0
+    assert sum(check["counts"].values()) == 10_000 and check["counts"]["invalid_code"] == 0
+    assert all(check["counts"][k] > 0 for k in ("listed", "not_listed", "ambiguous_name"))
+    assert lookups["register"] >= lookups["subjects"] and lookups["list_versions"] > lookups["list_periods"] > 0
 
     machine = result["machine"]
     assert machine["cores"] >= 1 and machine["memory_bytes"] > 0 and machine["python"] and machine["postgresql"]

@@ -17,6 +17,7 @@ USCC, ID_NUMBER = "uscc", "id_number"
 _DROP = re.compile(f"[\\s{INVISIBLE}]")
 _USCC = re.compile(USCC_PATTERN)
 _ID = re.compile(r"^[0-9]{17}[0-9X]$")
+_USCC_CHARS = frozenset(checkdigits.USCC_ALPHABET)
 # Typed text that is a code: letters and digits only, at least 8, with a digit; anything else is a name.
 _TYPED_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{8,}$")
 
@@ -58,7 +59,7 @@ def identify(code: str) -> tuple[str, str | None]:
 
 
 def _uscc_problem(code: str) -> str | None:
-    odd = "".join(sorted(set(code) - set(checkdigits.USCC_ALPHABET)))
+    odd = "".join(sorted(set(code) - _USCC_CHARS))
     if odd:
         return f"统一社会信用代码含不使用的字符“{odd}”（代码不用 I、O、Z、S、V 和标点）"
     if not _USCC.match(code):

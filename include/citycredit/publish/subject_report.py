@@ -110,17 +110,23 @@ class Verdict:
     differing: list[str] = field(default_factory=list)  # section keys
 
 
-def _appearances() -> str:
-    """Every current record that names a subject: its code, 证件号码, name, category and register type."""
+def _appearances(match: str) -> str:
+    """Every current record that names a subject as ``match`` asks: its code, 证件号码, name, category and register
+    type. ``match`` is a condition on {code_is_q} (the record's code, the placeholder being none outside the
+    register, is :q), {id_number} and {name}, written in each table's own columns: the indexes of
+    sql/migrations/0026 then serve it, where a condition over the union's NULLIF reads every record."""
     parts = [
         "SELECT zt_shxym AS code, NULL::text AS id_number, zt_mc AS name, NULL::text AS category, zt_lx AS kind,"
-        " true AS registered, reported_on FROM core.subject_registry WHERE is_current"
+        " true AS registered, reported_on FROM core.subject_registry"
+        f" WHERE is_current AND {match.format(code_is_q='zt_shxym = :q', id_number='NULL', name='zt_mc')}"
     ]
     for name, category in SOURCES.items():
         ds = datasets.get(name)
+        code_is_q = f"({ds.subject_code} = :q AND {ds.subject_code} <> :placeholder)"
+        where = match.format(code_is_q=code_is_q, id_number=ds.id_number, name=ds.subject_name)
         parts.append(
             f"SELECT NULLIF({ds.subject_code}, :placeholder), {ds.id_number}, {ds.subject_name}, {category}, NULL,"
-            f" false, reported_on FROM {ds.core_table} WHERE is_current"
+            f" false, reported_on FROM {ds.core_table} WHERE is_current AND {where}"
         )
     return " UNION ALL ".join(parts)
 
@@ -129,9 +135,9 @@ def _looks_like_code(text: str) -> bool:
     return len(text) == 18 and text.isascii() and text.isalnum()
 
 
-def _subjects(conn: sa.Connection, where: str, params: dict) -> list[Subject]:
+def _subjects(conn: sa.Connection, match: str, params: dict) -> list[Subject]:
     rows = conn.execute(
-        sa.text(f"SELECT * FROM ({_appearances()}) a WHERE {where} ORDER BY registered DESC, reported_on DESC"),
+        sa.text(f"SELECT * FROM ({_appearances(match)}) a ORDER BY registered DESC, reported_on DESC"),
         {**params, "placeholder": checkdigits.USCC_PLACEHOLDER},
     ).mappings()
     found: dict[tuple[str | None, str | None], dict] = {}
@@ -153,9 +159,9 @@ def find(engine: sa.Engine, query: str) -> Subject:
     text = query.strip()
     with engine.connect() as conn:
         if _looks_like_code(text):
-            found = _subjects(conn, "a.code = :q OR a.id_number = :q", {"q": text.upper()})
+            found = _subjects(conn, "({code_is_q} OR {id_number} = :q)", {"q": text.upper()})
         else:
-            found = _subjects(conn, "quality.name_key(a.name) = quality.name_key(:q)", {"q": text})
+            found = _subjects(conn, "quality.name_key({name}) = quality.name_key(:q)", {"q": text})
     if not found:
         raise SubjectNotFound(query)
     if len(found) > 1:
@@ -365,7 +371,7 @@ def _rebuilt_subject(engine: sa.Engine, stated: dict) -> Subject | None:
         if stated.get("code"):
             return find(engine, stated["code"])
         with engine.connect() as conn:
-            namesakes = _subjects(conn, "quality.name_key(a.name) = quality.name_key(:q)", {"q": stated["name"]})
+            namesakes = _subjects(conn, "quality.name_key({name}) = quality.name_key(:q)", {"q": stated["name"]})
     except (SubjectNotFound, AmbiguousSubject):
         return None
     same = [s for s in namesakes if s.code is None and privacy.mask_id(s.id_number) == stated.get("id_number")]

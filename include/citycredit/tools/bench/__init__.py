@@ -10,7 +10,10 @@ Figures, each against its goal (``figures``):
 5. indicators: ``compute.compute_month`` for one month over a history of ``history_rows`` / 10 and of
    ``history_rows`` records built in the warehouse with set-based SQL (``indicators``, sql/bench/): the same
    records a month, so the month and its 12-month window are identical in both, only older months are added;
-6. DAG parse: the import time of each DAG file beyond ``import airflow.sdk`` (``dag_parse``).
+6. lookups, over that large history (a market-subject register and credit-list periods added with
+   sql/bench/lookups_*.sql): a subject report (``subject_report.gather``) and a 10,000-subject 联合奖惩 核查
+   (``list_check.check``), each against a bare indexed lookup of the same rows in the same run (``lookups``);
+7. DAG parse: the import time of each DAG file beyond ``import airflow.sdk`` (``dag_parse``).
 Beside the ingest, the floor of this design (no goal): the COPY plus the ingest's loaded rows written once more into
 a copy of their core table with its indexes (``core_insert_seconds``), against the COPY.
 Each ingest runs in a child process (``python -m citycredit.tools.bench``; its peak RSS is what the pipeline needs)

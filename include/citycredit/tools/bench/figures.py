@@ -69,8 +69,41 @@ def figures(r: dict) -> list[Figure]:
         Figure("indicators_small_seconds", f"month over {ind['small']['records']:,}", ind["small"]["seconds"], "s"),
         Figure("indicators_large_seconds", f"month over {ind['large']['records']:,}", ind["large"]["seconds"], "s"),
     ]
+    result += lookup_figures(r["lookups"], ind["large"]["records"])
     result += [Figure(f"dag_parse_{d}", f"parse {d}.py", v["seconds"], "s", 0.5) for d, v in r["dag_parse"].items()]
     return result
+
+
+LOOKUP_GOAL = 3  # × a bare indexed lookup of the same rows (issue #20 item 7)
+
+
+def lookup_figures(r: dict, records: int) -> list[Figure]:
+    """A subject report and a 10,000-subject 核查 over the large history, each against a bare indexed lookup of the
+    same rows in the same run (tools/bench/lookups.py says what "bare" is), with both times."""
+    report, check = r["report"], r["check"]
+    n = check["subjects"]
+    return [
+        Figure(
+            "report_ratio",
+            f"subject report over {records:,} records / bare lookup",
+            report["seconds"] / report["bare_seconds"],
+            "×",
+            LOOKUP_GOAL,
+            f"{report['seconds']:.3f} s / {report['bare_seconds']:.3f} s, {report['rows']} rows",
+        ),
+        Figure("report_seconds", "  subject report (gather)", report["seconds"], "s"),
+        Figure("report_bare_seconds", "  bare lookup of its rows", report["bare_seconds"], "s"),
+        Figure(
+            "list_check_ratio",
+            f"核查 {n:,} subjects / bare lookup",
+            check["seconds"] / check["bare_seconds"],
+            "×",
+            LOOKUP_GOAL,
+            f"{check['seconds']:.3f} s / {check['bare_seconds']:.3f} s, {r['list_periods']:,} periods",
+        ),
+        Figure("list_check_seconds", f"  核查 {n:,} subjects", check["seconds"], "s"),
+        Figure("list_check_bare_seconds", "  bare lookup of their rows", check["bare_seconds"], "s"),
+    ]
 
 
 SMALL_CHECK_GOAL = 2  # × python -c "import pandas" (issue #17)

@@ -22,6 +22,7 @@ from citycredit.tools.bench.figures import Figure, figures, small_check_figures
 from citycredit.tools.bench.files import DATASET, write_files
 from citycredit.tools.bench.indicators import HISTORY_GROWTH, run_indicators
 from citycredit.tools.bench.ingest import copy_seconds, core_insert_seconds, run_ingest
+from citycredit.tools.bench.lookups import run_lookups
 
 BENCH_SUFFIX = "_bench"  # the bench database is the configured one's name + this: citycredit_bench by default
 RESULTS_FILE = "bench-results.json"
@@ -94,6 +95,7 @@ def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5) -> di
         detail["small_check"] = run_small_check(workdir / "small")
         with bench_database(base_url, database) as url:
             detail["indicators"] = run_indicators(url, history_rows // HISTORY_GROWTH, history_rows, runs=3)
+            detail["lookups"] = run_lookups(url, history_rows)  # over the large history just built
         detail["dag_parse"] = run_dag_parse(dag_runs)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
