@@ -1,10 +1,11 @@
 """The self-check and the pipeline give the same findings (issue #17).
 
-- The same file through ``citycredit check`` (selfcheck.run_check: the rules evaluated without GX) and through
-  normalization and validation in the warehouse (staging.stage_batch, suites.validate_batch: GX's own validation),
-  compared finding by finding, file-level findings included.
-- Every fixture of tests/data/real_shapes/ and tests/data/bad/ that can be read, validated through GX and without
-  it (suites.Validator with and without ``gx``): the same findings and per-rule counts.
+- The same file through ``citycredit check`` (selfcheck.run_check, reading the file itself) and through
+  normalization and validation in the warehouse (staging.stage_batch, suites.validate_batch, reading the staged
+  rows), compared finding by finding, file-level findings included.
+- Every fixture the tests deliver — tests/data/real_shapes/, tests/data/bad/, the known answers and the
+  hand-computed month — that can be read, validated through GX's own validation and without GX (suites.Validator
+  with and without ``gx``; the ingest and the self-check use the latter): the same findings and per-rule counts.
 - Every rule of every suite resolves, without GX, to the columns, value arguments, ``ignore_row_if`` and missing
   value filter GX derives for it, and every row condition selects the rows GX's pandas filter selects.
 """
@@ -45,9 +46,19 @@ REAL_SHAPES = {
     "headers/samr_abnormal_list.csv": "credit_list",
     "headers/shenzhen_penalty.csv": "penalty",
 }
-FIXTURES = [(DATA / "real_shapes" / name, dataset) for name, dataset in REAL_SHAPES.items()] + [
-    (path, "license") for path in sorted((DATA / "bad").iterdir()) if path.name != "MANIFEST.yaml"
-]
+# the dataset of each feed folder of tests/data/hand_month (<department>/<department>_<feed>/), by the feed's name
+HAND_MONTH_FEEDS = {
+    "license": "license", "penalty": "penalty", "credit_list": "credit_list", "subjects": "subject_registry",
+    "commitment": "credit_commitment", "joint_sanction": "joint_sanction", "case_register": "case_register",
+    "objection": "objection", "credit_repair": "credit_repair",
+}  # fmt: skip
+HAND_MONTH = sorted(p for p in (DATA / "hand_month").rglob("*.*") if p.suffix in (".csv", ".xlsx"))
+FIXTURES = (
+    [(DATA / "real_shapes" / name, dataset) for name, dataset in REAL_SHAPES.items()]
+    + [(path, "license") for path in sorted((DATA / "bad").iterdir()) if path.name != "MANIFEST.yaml"]
+    + [(path, path.stem) for path in sorted((DATA / "known_answers").glob("*.csv"))]
+    + [(path, HAND_MONTH_FEEDS[path.parent.name.split("_", 1)[1]]) for path in HAND_MONTH]
+)
 REPORTED_ON = date(2025, 9, 30)
 COLUMNS = ["source_row", "rule_id", "field", "label", "category", "severity", "message"]
 
@@ -121,7 +132,7 @@ def _through(path: Path, dataset: str, gx: bool) -> tuple[list[tuple], list]:
     return as_rows(findings), sorted(validator.outcomes.values(), key=lambda o: o.rule_id)
 
 
-@pytest.mark.parametrize(("path", "dataset"), FIXTURES, ids=[p.name[:40] for p, _ in FIXTURES])
+@pytest.mark.parametrize(("path", "dataset"), FIXTURES, ids=[f"{p.parent.name}/{p.name}"[:60] for p, _ in FIXTURES])
 def test_every_fixture_gets_the_same_findings_with_and_without_gx(path, dataset):
     def outcome(gx: bool) -> tuple[list[tuple], list] | str:
         try:

@@ -1,10 +1,9 @@
 """Great Expectations' own validation of a suite's rules on a pandas frame.
 
-The pipeline runs its small chunks through it (citycredit.validate.suites.Validator with ``gx=True``): the
-suites are GX suites, and GX's result is what its findings are held to. The self-check, and every chunk over
-GX_RESULTS_MAX_ROWS, use the GX-free evaluation (citycredit.validate.rules.evaluate), which
-``tests/validate/test_parity.py`` compares with this, finding by finding. Importing GX costs seconds, so it happens
-here, on the first validation, never when this module is imported.
+The suites are GX suites, and GX's result is what the findings are held to: ``tests/validate/test_parity.py``
+runs every fixture through this (citycredit.validate.suites.Validator with ``gx=True``) and through the GX-free
+evaluation (citycredit.validate.rules.evaluate) that the ingest and the self-check use, finding by finding.
+Importing GX costs seconds, so it happens here, on the first validation, never when this module is imported.
 """
 
 from __future__ import annotations

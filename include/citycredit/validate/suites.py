@@ -3,8 +3,10 @@
 The suites are the one statement of every rule (docs/architecture.md invariant 2). Each expectation's ``meta`` carries
 ``rule_id``, ``category``, ``severity`` and the Chinese ``message``; the field is the expectation's column, or
 ``meta.field`` for rules over several columns. This module only runs them and reshapes the results: through the
-GX-free evaluation of citycredit.validate.rules, or, when asked, GX's own validation (gx_validation) for chunks of
-up to GX_RESULTS_MAX_ROWS rows. Neither the self-check nor this module imports GX unless GX is asked for.
+GX-free evaluation of citycredit.validate.rules (the ingest and the self-check), or, when asked, GX's own
+validation (gx_validation) for chunks of up to GX_RESULTS_MAX_ROWS rows: what tests/validate/test_parity.py holds
+the GX-free evaluation to, on every fixture. Neither path imports GX unless GX is asked for: a delivery of ten rows
+does not pay seconds of GX's import and its validation of every expectation.
 """
 
 from __future__ import annotations
@@ -146,9 +148,9 @@ class Validator:
 
     ``header_map``: how the file's headers matched (normalize.headers); it tells which columns the file lacks and
     gives the findings about its header row. ``gx``: chunks of up to GX_RESULTS_MAX_ROWS rows go through GX's own
-    validation (what the pipeline does); otherwise every rule is evaluated without GX (the self-check, and every
-    larger chunk): the same findings and counts. The suites are built once per process and shared by every
-    Validator of the dataset.
+    validation (the parity tests' reference); otherwise every rule is evaluated without GX (the ingest, the
+    self-check, and every larger chunk): the same findings and counts. The suites are built once per process and
+    shared by every Validator of the dataset.
     """
 
     def __init__(self, dataset: str, header_map: headers.HeaderMap | None = None, *, gx: bool = False):
@@ -297,7 +299,7 @@ def validate_batch(engine: sa.Engine, batch_id: int) -> dict[str, int]:
             .one()
         )
         dataset = datasets.get(batch["dataset"])
-        validator = Validator(dataset.name, _header_map(dataset.name, batch), gx=True)
+        validator = Validator(dataset.name, _header_map(dataset.name, batch))
         for table in ("quality.findings", "quality.rule_outcomes"):
             conn.execute(sa.text(f"DELETE FROM {table} WHERE batch_id = :b"), {"b": batch_id})
         counts = {"error": 0, "warning": 0}
