@@ -1,5 +1,9 @@
-"""Daily ingest: land every file feed's deliveries and pull every HTTP and database feed, then normalize,
+"""Ingest: land every file feed's deliveries and pull every HTTP and database feed that is due, then normalize,
 validate and load each new batch.
+
+Runs when a department drops a file in the inbox of a file feed without a ``schedule`` (the asset
+citycredit_inbox, watched in the triggerer by citycredit.feeds.drops.InboxDrop: such a run pulls nothing), daily
+at 00:00 and at each feed's own registry ``schedule`` (cron expressions in the city's time zone).
 
 Wiring only; the work is in citycredit.tasks.ingest.
 """
@@ -8,18 +12,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, dag, task, task_group
+from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, MultipleCronTriggerTimetable, dag, task, task_group
 from airflow.sdk.exceptions import AirflowSkipException
 
+from citycredit.feeds import drops
 from citycredit.tasks import common, ingest
 
 WAREHOUSE_CORE = Asset("citycredit_warehouse_core")
 FEEDS = {kind: ingest.feed_ids(kind) for kind in ("file", "http", "sql")}
+CRONS, TIMEZONE, INBOXES = ingest.schedule()
+INBOX = Asset("citycredit_inbox", watchers=[AssetWatcher("citycredit_inbox_drops", drops.InboxDrop(inboxes=INBOXES))])
 
 
 @dag(
     dag_id="citycredit_ingest",
-    schedule="@daily",
+    schedule=AssetOrTimeSchedule(timetable=MultipleCronTriggerTimetable(*CRONS, timezone=TIMEZONE), assets=[INBOX]),
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -35,7 +42,7 @@ def citycredit_ingest():
     @task(map_index_template="{{ task.op_kwargs['feed_id'] }}")
     def land_feed(feed_id: str) -> list[int]:
         try:
-            return ingest.land_feed(feed_id)
+            return ingest.land_feed(feed_id, common.started_by_asset())
         except ingest.FeedNotDue as exc:
             raise AirflowSkipException(str(exc)) from exc
 

@@ -45,6 +45,26 @@ def test_ingest_maps_one_landing_task_per_file_feed(dagbag):
     assert [o.name for o in dag.get_task("batch.load").outlets] == ["citycredit_warehouse_core"]
 
 
+def test_ingest_runs_on_a_file_drop_daily_and_at_each_feeds_schedule(dagbag):
+    from airflow.sdk import AssetOrTimeSchedule
+
+    from citycredit.feeds import drops, registry
+    from citycredit.tasks import ingest
+
+    schedule = ingest.schedule()
+    timetable = dagbag.dags["citycredit_ingest"].timetable
+    assert isinstance(timetable, AssetOrTimeSchedule)
+    assert [(t.expression, str(t.timezone)) for t in timetable.timetable.timetables] == [
+        (cron, schedule[1]) for cron in schedule[0]
+    ]
+    (inbox,) = timetable.asset_condition.objects
+    (watcher,) = inbox.watchers
+    assert inbox.name == "citycredit_inbox" and isinstance(watcher.trigger, drops.InboxDrop)
+    unscheduled = [f for f in registry.load().feeds if f.kind == "file" and not f.schedule]
+    assert len(watcher.trigger.inboxes) == len(unscheduled) > 0
+    assert ingest.DAILY in schedule[0]
+
+
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
 def test_parsing_a_dag_imports_neither_pandas_nor_great_expectations(path):
     code = (

@@ -1,7 +1,8 @@
 """When a feed is due: its registry ``schedule`` (a cron expression in the city's time zone) against its last run.
 
-The ingest DAG runs daily; a department API that may be asked only weekly, or a file drop checked on the first
-working days of a month, says so with ``schedule`` and is skipped in between. A feed without one runs every time.
+The ingest DAG runs on a file drop, daily, and at every feed's ``schedule``; a department API that may be asked only
+weekly, or a file drop checked on the first working days of a month, says so with ``schedule`` and is skipped in
+between. A feed without one runs every time.
 """
 
 from __future__ import annotations

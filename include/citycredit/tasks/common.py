@@ -31,3 +31,10 @@ def run_after() -> datetime:
     from airflow.sdk import get_current_context
 
     return get_current_context()["dag_run"].run_after
+
+
+def started_by_asset() -> bool:
+    """Whether an asset event started the running DAG run (for the ingest: a file drop)."""
+    from airflow.sdk import get_current_context
+
+    return str(get_current_context()["dag_run"].run_type) == "asset_triggered"

@@ -24,12 +24,28 @@ def feed_ids(kind: str) -> list[str]:
     return [f.id for f in registry.load().feeds if f.kind == kind]
 
 
+DAILY = "0 0 * * *"  # the run that pulls the feeds without a schedule and sweeps up what no drop started
+
+
+def schedule() -> tuple[list[str], str, list[str]]:
+    """When the ingest runs by the clock: daily and at every feed's own ``schedule``, as cron expressions read in
+    the city's time zone (the second item); and the inboxes whose drops start it in between (`drops`)."""
+    from citycredit.feeds import drops
+
+    reg = registry.load()
+    crons = sorted({DAILY, *(f.schedule for f in reg.feeds if f.schedule)})
+    return crons, reg.timezone.key, drops.watched_inboxes(reg)
+
+
 class FeedNotDue(Exception):
     """The feed's registry ``schedule`` has not fired since its last run; the task is skipped."""
 
 
-def land_feed(feed_id: str) -> list[int]:
+def land_feed(feed_id: str, file_drop: bool = False) -> list[int]:
     """Land a file feed's inbox, or pull an HTTP or database feed, when it is due; the ids of the new batches.
+
+    A run a file drop started (``file_drop``) pulls nothing: a department's API is asked at the clock's runs only,
+    as often as before, however many files arrive.
 
     A pull that cannot be completed raises `pulls.PullFailed` (the task fails and Airflow retries it); it has
     recorded nothing and left the feed's watermark and its last run where they were.
@@ -37,7 +53,10 @@ def land_feed(feed_id: str) -> list[int]:
     from citycredit.feeds import schedule
 
     reg = registry.load()
-    feed, engine = reg.feed(feed_id), warehouse.engine()
+    feed = reg.feed(feed_id)
+    if file_drop and feed.kind != "file":
+        raise FeedNotDue(f"{feed.id}: a file drop's run; pulled at the ingest's scheduled runs")
+    engine = warehouse.engine()
     with engine.connect() as conn:
         due = schedule.not_due_until(conn, feed.id, feed.schedule, reg.timezone.key)
     if due is not None:
