@@ -2,7 +2,8 @@
 
 Run as a user runs them, as commands, on a fresh data directory: the printed URL and sign-in must open the REST API,
 which must list our three DAGs and no example, and the reports plugin's page; a second `up` says it runs already;
-`down` leaves no process of the services and stops the embedded warehouse. Starting four Airflow services takes
+`down` leaves no process of the services and stops the embedded warehouse. A file dropped in an inbox is loaded by
+a run the asset watcher started, with nobody triggering the ingest. Starting four Airflow services takes
 one to two minutes on a loaded 2-core machine.
 """
 
@@ -28,6 +29,7 @@ from citycredit.core import paths
 CITYCREDIT = str(Path(sys.executable).with_name("citycredit"))
 DAG_IDS = ["citycredit_export", "citycredit_ingest", "citycredit_monthly"]
 PARSE_TIMEOUT = 180
+DROP_TIMEOUT = 240  # measured: 46 s from the drop to the loaded batch on a loaded 2-core machine
 
 
 def _free_port() -> int:
@@ -127,6 +129,64 @@ def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     assert _citycredit(home, "down").stdout.strip() == "nothing was running"
+
+
+@pytest.mark.distributed
+@pytest.mark.db
+def test_a_file_dropped_in_an_inbox_is_loaded_without_anyone_triggering_the_ingest(tmp_path):
+    """#21: the asset watcher in the triggerer sees the drop and the scheduler starts the ingest on its own."""
+    import sqlalchemy as sa
+
+    from citycredit.core import warehouse
+
+    home = tmp_path / "home"  # also this process's CITYCREDIT_HOME (conftest): the same embedded warehouse
+    up = _citycredit(home, "up", "--port", str(_free_port()))
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        url = re.search(r"running at (http://\S+)", up.stdout).group(1)
+        token = _token(url, *re.search(r"sign in as\s+(\S+) / (\S+)", up.stdout).groups())
+        deadline = time.monotonic() + PARSE_TIMEOUT
+        while _get(f"{url}/api/v2/dags/citycredit_ingest", token)[0] != 200 and time.monotonic() < deadline:
+            time.sleep(3)
+        unpause = urllib.request.Request(
+            f"{url}/api/v2/dags/citycredit_ingest",
+            data=b'{"is_paused": false}',
+            method="PATCH",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(unpause, timeout=10).close()
+        before = _ingest_runs_once_idle(url, token)  # unpausing starts the last daily run: let it finish first
+        inbox = home / "landing" / "inbox" / "scjg" / "scjg_license"
+        inbox.mkdir(parents=True, exist_ok=True)
+        (inbox / "许可.csv").write_bytes((Path(__file__).parents[1] / "data/bad/control_good_license.csv").read_bytes())
+        dropped, loaded = time.monotonic(), None
+        while loaded is None and time.monotonic() < dropped + DROP_TIMEOUT:
+            time.sleep(3)
+            with warehouse.engine().connect() as conn:
+                loaded = conn.execute(sa.text("SELECT batch_id FROM landing.batches WHERE status = 'loaded'")).scalar()
+        assert loaded is not None, f"no batch loaded {DROP_TIMEOUT} s after the drop"
+        started = [r["run_type"] for r in _ingest_runs(url, token) if r["dag_run_id"] not in before]
+        assert started == ["asset_triggered"]
+    finally:
+        _citycredit(home, "down")
+
+
+def _ingest_runs(url: str, token: str) -> list[dict]:
+    status, body = _get(f"{url}/api/v2/dags/citycredit_ingest/dagRuns", token)
+    assert status == 200, body[:500]
+    return json.loads(body)["dag_runs"]
+
+
+def _ingest_runs_once_idle(url: str, token: str) -> set[str]:
+    """The ids of the ingest's runs once none has been queued or running for 20 s (the scheduler's loop is a few
+    seconds)."""
+    idle_since, deadline = time.monotonic(), time.monotonic() + DROP_TIMEOUT
+    while time.monotonic() - idle_since < 20 and time.monotonic() < deadline:
+        time.sleep(2)
+        runs = _ingest_runs(url, token)
+        if any(r["state"] in ("queued", "running") for r in runs):
+            idle_since = time.monotonic()
+    return {r["dag_run_id"] for r in runs}
 
 
 def _sign_in_and_browse(page, url: str, user: str, password: str) -> None:
