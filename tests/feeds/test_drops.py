@@ -49,6 +49,14 @@ def test_a_dropped_file_fires_once_and_a_file_waiting_already_fires_on_the_first
     assert watch() == [["scjg/scjg_license/许可.csv"]]  # a restarted triggerer: it still waits to be landed
 
 
+def test_an_id_number_in_a_file_name_is_masked_in_the_event():
+    async def drop():
+        put("张三_410403198503153310_许可.csv")
+
+    (entries,) = watch(drop)
+    assert entries[0].startswith("scjg/scjg_license/张三_") and "410403198503153310" not in entries[0]
+
+
 def test_lock_files_unfinished_uploads_and_files_no_watched_feed_reads_do_not_fire():
     async def drop():
         put("~$许可.xlsx")

@@ -20,6 +20,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
+from citycredit.core import privacy
 from citycredit.feeds import inbox, landing, names
 from citycredit.feeds.registry import Registry
 
@@ -78,5 +79,6 @@ class InboxDrop(BaseEventTrigger):
 
 
 def _where(entry: tuple) -> str:
+    """The entry as the event names it; Airflow keeps events and shows them in its UI, so 身份证 numbers masked."""
     path, parts = Path(entry[0]), entry[1]
-    return "/".join((path.parent.name, path.name, *(names.source_name(p) for p in parts)))
+    return privacy.mask_ids_in_text("/".join((path.parent.name, path.name, *(names.source_name(p) for p in parts))))
