@@ -29,6 +29,8 @@ FIGURES = {
     "small_check_ratio",
     "small_check_seconds",
     "import_pandas_seconds",
+    "small_delivery_ratio",
+    "small_delivery_seconds",
     "indicators_ratio",
     "indicators_small_seconds",
     "indicators_large_seconds",
@@ -65,6 +67,7 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
     )
     assert figures["scaling_ratio"]["goal"] == 4.4 and figures["indicators_ratio"]["goal"] == 1.5
     assert figures["report_ratio"]["goal"] == 3 and figures["list_check_ratio"]["goal"] == 3
+    assert figures["small_delivery_ratio"]["goal"] == 3
     assert all(figures[f"dag_parse_{p.stem}"]["goal"] == 0.5 for p in paths.DAGS_DIR.glob("*.py"))
 
     details = result["details"]
@@ -76,6 +79,9 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         # the peak RSS is the whole ingest's, not only its last stage's
         assert details[key]["peak_rss_bytes"] >= max(details[key]["peak_kib"].values()) * 1024
     assert details["scaling"]["rows"] == 4 * details["ingest"]["rows"]
+    delivery = details["small_delivery"]  # the small delivery went the whole way, through four processes
+    assert delivery["accounting"]["received"] == delivery["rows"] == 10 and delivery["accounting"]["loaded"] > 0
+    assert set(delivery["stage_seconds"]) == {"land_feed", "normalize_batch", "validate_batch", "load_batch"}
     assert details["indicators"]["large"]["records"] > details["indicators"]["small"]["records"]
     # the report's subject has records in every section it is timed on; the 核查 asks 10,000 subjects, codes and
     # names, and gets every kind of answer but 代码无效 (every code asked is valid)

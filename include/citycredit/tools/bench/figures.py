@@ -57,6 +57,7 @@ def figures(r: dict) -> list[Figure]:
         Figure("check_seconds", f"citycredit check {n:,} rows", check.get("seconds"), "s", note=check.get("missing")),
     ]
     result += small_check_figures(r["small_check"])
+    result += small_delivery_figures(r["small_delivery"])
     ind = r["indicators"]
     result += [
         Figure(
@@ -119,3 +120,17 @@ def small_check_figures(r: dict) -> list[Figure]:
         Figure("small_check_seconds", "citycredit check 1 row", check, "s", note=r.get("missing")),
         Figure("import_pandas_seconds", 'python -c "import pandas"', pandas, "s"),
     ]
+
+
+SMALL_DELIVERY_GOAL = 3  # × python -c "import pandas" (issue #21)
+
+
+def small_delivery_figures(r: dict) -> list[Figure]:
+    """A 10-row delivery through the four task bodies, each in a fresh process, against ``import pandas``."""
+    stages = ", ".join(f"{s.split('_')[0]} {v:.2f}" for s, v in r["stage_seconds"].items())
+    return [
+        Figure("small_delivery_ratio", f"{r['rows']}-row delivery, 4 task processes / import pandas",
+               r["seconds"] / r["import_pandas_seconds"], "×", SMALL_DELIVERY_GOAL,
+               f"{r['seconds']:.2f} s / {r['import_pandas_seconds']:.2f} s"),
+        Figure("small_delivery_seconds", f"{r['rows']}-row delivery, 4 task processes", r["seconds"], "s", note=stages),
+    ]  # fmt: skip

@@ -18,6 +18,7 @@ from citycredit.core import paths
 from citycredit.tools.bench.check import run_check, run_small_check
 from citycredit.tools.bench.dag_parse import run_dag_parse
 from citycredit.tools.bench.database import bench_database
+from citycredit.tools.bench.delivery import run_small_delivery
 from citycredit.tools.bench.figures import Figure, figures, small_check_figures
 from citycredit.tools.bench.files import DATASET, write_files
 from citycredit.tools.bench.indicators import HISTORY_GROWTH, run_indicators
@@ -28,8 +29,8 @@ BENCH_SUFFIX = "_bench"  # the bench database is the configured one's name + thi
 RESULTS_FILE = "bench-results.json"
 SMALL_CHECK_FILE = "bench-small-check.json"  # the results of ``citycredit bench --small-check`` alone
 SCALING_FACTOR = 4
-QUICK = {"rows": 2_000, "big_rows": 5_000, "history_rows": 20_000, "dag_runs": 1}
-FULL = {"rows": 1_000_000, "big_rows": 5_000_000, "history_rows": 10_000_000, "dag_runs": 5}
+QUICK = {"rows": 2_000, "big_rows": 5_000, "history_rows": 20_000, "dag_runs": 1, "delivery_runs": 1}
+FULL = {"rows": 1_000_000, "big_rows": 5_000_000, "history_rows": 10_000_000, "dag_runs": 5, "delivery_runs": 3}
 
 
 def machine(url: str | None) -> dict:
@@ -69,7 +70,7 @@ def git_commit() -> dict:
     return {"commit": git("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None}
 
 
-def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5) -> dict:
+def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5, delivery_runs: int = 3) -> dict:
     """Every figure; see the package docstring. Writes nothing but its scratch folder (removed) and the results."""
     from citycredit.core import warehouse
 
@@ -93,6 +94,7 @@ def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5) -> di
                 detail[key] = {"rows": size, **run_ingest(url, files[size], workdir)}
         detail["check"] = {"rows": rows, **run_check(files[rows])}
         detail["small_check"] = run_small_check(workdir / "small")
+        detail["small_delivery"] = run_small_delivery(base_url, database, workdir / "delivery", delivery_runs)
         with bench_database(base_url, database) as url:
             detail["indicators"] = run_indicators(url, history_rows // HISTORY_GROWTH, history_rows, runs=3)
             detail["lookups"] = run_lookups(url, history_rows)  # over the large history just built

@@ -1,0 +1,76 @@
+"""A small delivery through the ingest as Airflow runs it (issue #21: a city sends deliveries of tens to thousands of
+rows, and feels each one's delay, not bulk speed): a generated 10-row 行政处罚 file dropped in its feed's inbox,
+then landed, normalized, validated and loaded by the DAG's task bodies, each in a fresh process as Airflow starts
+one per task; against ``python -c "import pandas"`` in the same run, alternating."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from citycredit.tools.bench.database import bench_database
+from citycredit.tools.bench.files import DATASET
+
+DELIVERY_ROWS = 10
+STAGES = ("land_feed", "normalize_batch", "validate_batch", "load_batch")
+
+
+def _timed(code: str, env: dict[str, str] | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{code!r} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return elapsed, proc.stdout.strip()
+
+
+def _one_delivery(url: str, path: Path, home: Path) -> tuple[dict[str, float], dict]:
+    """Seconds of each task body, each in its own process, for `path` delivered to a fresh data directory; and the
+    load's accounting."""
+    from citycredit.core import paths
+    from citycredit.feeds import landing, registry
+
+    feed = next(f for f in registry.load().feeds if f.kind == "file" and f.dataset == DATASET and not f.schedule)
+    inbox = home / landing.inbox(feed).relative_to(paths.home())
+    inbox.mkdir(parents=True)
+    shutil.copy2(path, inbox / path.name)
+    env = {**os.environ, "CITYCREDIT_WAREHOUSE_URL": url, "CITYCREDIT_HOME": str(home)}
+    seconds: dict[str, float] = {}
+    argument = repr(feed.id)
+    for stage in STAGES:  # each prints its return value, as Airflow would keep it: the batch ids, then the batch's
+        code = f"import json; from citycredit.tasks import ingest; print(json.dumps(ingest.{stage}({argument})))"
+        seconds[stage], printed = _timed(code, env)
+        if stage == "land_feed":
+            (batch_id,) = json.loads(printed)  # the one batch of the file
+            argument = str(int(batch_id))
+    return seconds, json.loads(printed)
+
+
+def run_small_delivery(base_url: str, database: str, folder: Path, runs: int) -> dict:
+    """The median seconds of the four task processes together and of each, and of ``import pandas``, over `runs`
+    deliveries, each into a fresh database."""
+    from citycredit.tools.demo.feeds import write_large_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{DATASET}_{DELIVERY_ROWS}.csv"
+    write_large_csv(path, DATASET, DELIVERY_ROWS)
+    imports, deliveries = [], []
+    for i in range(runs):
+        imports.append(_timed("import pandas")[0])
+        with bench_database(base_url, database) as url:
+            seconds, accounting = _one_delivery(url, path, folder / f"home-{i}")
+        deliveries.append(seconds)
+    return {
+        "rows": DELIVERY_ROWS,
+        "accounting": accounting,
+        "seconds": statistics.median(sum(d.values()) for d in deliveries),
+        "stage_seconds": {s: statistics.median(d[s] for d in deliveries) for s in STAGES},
+        "import_pandas_seconds": statistics.median(imports),
+        "runs": deliveries,
+    }
