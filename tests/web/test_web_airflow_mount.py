@@ -81,6 +81,17 @@ def test_other_airflow_users_are_staff_and_signing_out_of_airflow_signs_out_here
     assert after.url.startswith(f"{mounted}{PREFIX}/login?next=") and "登录" in after.text
 
 
+def test_the_api_under_the_prefix_answers_json_and_approval_systems_keep_their_tokens(mounted, engine):
+    _, token, _ = accounts.add_token(engine, "审批系统", 1)
+    refused = requests.post(f"{mounted}{PREFIX}/api/v1/list-check", json={"subjects": [{"name": "某公司"}]},
+                            headers={"Authorization": "Bearer nope"}, timeout=30)  # fmt: skip
+    assert refused.status_code == 401 and refused.json() == {"detail": "令牌无效或已过期"}
+    assert requests.get(f"{mounted}{PREFIX}/api/v1/nothing", timeout=30).json() == {"detail": "Not Found"}
+    answered = requests.post(f"{mounted}{PREFIX}/api/v1/list-check", json={"subjects": [{"name": "某公司"}]},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=30)  # fmt: skip
+    assert answered.status_code == 200 and len(answered.json()["results"]) == 1
+
+
 def test_a_web_account_still_signs_in_under_the_prefix_and_operator_names_are_reserved(mounted, engine):
     accounts.add_user(engine, "李工作", "staff", "correct horse battery")
     browser = as_airflow(None)

@@ -15,7 +15,6 @@ from citycredit.web import auth, pages, uploads, urls
 from citycredit.web.accounts import CLERK
 from citycredit.web.settings import Settings
 
-API_PREFIX = "/api/"
 _PLAIN = {404: "页面不存在", 405: "不支持此请求方式", 400: "请求格式不正确"}  # Starlette's own refusals, in Chinese
 
 
@@ -60,7 +59,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(API_PREFIX):
+        if urls.is_api(request.url.path):
             return await http_exception_handler(request, exc)
         text = exc.detail if isinstance(exc.detail, str) else ""
         text = _PLAIN.get(exc.status_code, text) if not _chinese(text) else text
@@ -91,7 +90,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
 
 def _too_large(request: Request, settings: Settings) -> Response:
     text = uploads.too_large(settings)
-    if request.url.path.startswith(API_PREFIX):
+    if urls.is_api(request.url.path):
         return JSONResponse({"detail": text}, status_code=413)
     return pages.message("文件过大", text, None, 413)
 
