@@ -24,6 +24,9 @@ FIGURES = {
     "peak_rss_big",
     "peak_rss_small",
     "scaling_ratio",
+    "reference_ratio",
+    "reference_gx_seconds",
+    "reference_sql_seconds",
     "check_ratio",
     "check_seconds",
     "small_check_ratio",
@@ -79,6 +82,18 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         # the peak RSS is the whole ingest's, not only its last stage's
         assert details[key]["peak_rss_bytes"] >= max(details[key]["peak_kib"].values()) * 1024
     assert details["scaling"]["rows"] == 4 * details["ingest"]["rows"]
+    # both reference pipelines went the whole way on the same file, the same rules keeping the same rows; ours is
+    # held to the faster one
+    reference = details["reference"]
+    gx, sql = reference["gx"], reference["sql"]
+    assert reference["rows"] == details["ingest"]["rows"]
+    assert 0 < gx["loaded"] == sql["loaded"] <= reference["rows"] and gx["error_rows"] == sql["error_rows"]
+    assert gx["loaded"] + gx["error_rows"] <= reference["rows"] and sql["rules"] > 60
+    assert figures["reference_gx_seconds"]["value"] == gx["seconds"]
+    assert figures["reference_sql_seconds"]["value"] == sql["seconds"]
+    ratio = figures["reference_ratio"]
+    faster = min(gx["seconds"], sql["seconds"])
+    assert ratio["goal"] == 0.5 and ratio["value"] == details["ingest"]["total_seconds"] / faster
     delivery = details["small_delivery"]  # the small delivery went the whole way, through four processes
     assert delivery["accounting"]["received"] == delivery["rows"] == 10 and delivery["accounting"]["loaded"] > 0
     assert set(delivery["stage_seconds"]) == {"land_feed", "normalize_batch", "validate_batch", "load_batch"}

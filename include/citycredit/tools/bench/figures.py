@@ -50,6 +50,7 @@ def figures(r: dict) -> list[Figure]:
             4.4,
         ),
     ]
+    result += reference_figures(r["reference"], ingest["total_seconds"])
     check = r["check"]
     ratio = check["seconds"] / ingest["copy_seconds"] if check.get("seconds") else None
     result += [
@@ -73,6 +74,26 @@ def figures(r: dict) -> list[Figure]:
     result += lookup_figures(r["lookups"], ind["large"]["records"])
     result += [Figure(f"dag_parse_{d}", f"parse {d}.py", v["seconds"], "s", 0.5) for d, v in r["dag_parse"].items()]
     return result
+
+
+REFERENCE_GOAL = 0.5  # × the faster reference pipeline (issue #21)
+
+
+def reference_figures(r: dict, ingest_seconds: float) -> list[Figure]:
+    """Our ingest against the faster of the two reference pipelines on the same file (tools/bench/reference.py),
+    with each one's time, the rows it loaded and its peak RSS."""
+    gx, sql = r["gx"], r["sql"]
+
+    def note(ref: dict) -> str:
+        return f"{ref['loaded']:,} rows loaded, peak RSS {ref['peak_rss_bytes'] / GIB:.2f} GiB"
+
+    return [
+        Figure("reference_ratio", f"ingest {r['rows']:,} rows / faster reference", ingest_seconds /
+               min(gx["seconds"], sql["seconds"]), "×", REFERENCE_GOAL,
+               f"{ingest_seconds:.2f} s / min({gx['seconds']:.2f} s, {sql['seconds']:.2f} s)"),
+        Figure("reference_gx_seconds", "  pandas + GX Validator + COPY", gx["seconds"], "s", note=note(gx)),
+        Figure("reference_sql_seconds", "  COPY + SQL per rule + MERGE", sql["seconds"], "s", note=note(sql)),
+    ]  # fmt: skip
 
 
 LOOKUP_GOAL = 3  # × a bare indexed lookup of the same rows (issue #20 item 7)

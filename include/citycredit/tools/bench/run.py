@@ -24,6 +24,7 @@ from citycredit.tools.bench.files import DATASET, write_files
 from citycredit.tools.bench.indicators import HISTORY_GROWTH, run_indicators
 from citycredit.tools.bench.ingest import copy_seconds, core_insert_seconds, run_ingest
 from citycredit.tools.bench.lookups import run_lookups
+from citycredit.tools.bench.reference import pandas_gx_copy, sql_rules_merge
 
 BENCH_SUFFIX = "_bench"  # the bench database is the configured one's name + this: citycredit_bench by default
 RESULTS_FILE = "bench-results.json"
@@ -89,6 +90,10 @@ def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5, deliv
             copy = copy_seconds(url, files[rows], columns)
             detail["ingest"] = {"rows": rows, "copy_seconds": copy, **run_ingest(url, files[rows], workdir)}
             detail["ingest"]["core_insert_seconds"] = core_insert_seconds(url, f"core.{DATASET}")
+        detail["reference"] = {"rows": rows}
+        for key, reference in (("gx", pandas_gx_copy), ("sql", sql_rules_merge)):
+            with bench_database(base_url, database) as url:
+                detail["reference"][key] = reference(url, files[rows], workdir)
         for key, size in (("scaling", SCALING_FACTOR * rows), ("memory", big_rows)):
             with bench_database(base_url, database) as url:
                 detail[key] = {"rows": size, **run_ingest(url, files[size], workdir)}
