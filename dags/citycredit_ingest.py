@@ -15,13 +15,12 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, MultipleCronTriggerTimetable, dag, task, task_group
 from airflow.sdk.exceptions import AirflowSkipException
 
-from citycredit.feeds import drops
 from citycredit.tasks import common, ingest
 
 WAREHOUSE_CORE = Asset("citycredit_warehouse_core")
 FEEDS = {kind: ingest.feed_ids(kind) for kind in ("file", "http", "sql")}
 CRONS, TIMEZONE, INBOXES = ingest.schedule()
-INBOX = Asset("citycredit_inbox", watchers=[AssetWatcher("citycredit_inbox_drops", drops.InboxDrop(inboxes=INBOXES))])
+INBOX = Asset("citycredit_inbox", watchers=[AssetWatcher("citycredit_inbox_drops", ingest.drop_trigger(INBOXES))])
 
 
 @dag(

@@ -37,6 +37,13 @@ def schedule() -> tuple[list[str], str, list[str]]:
     return crons, reg.timezone.key, drops.watched_inboxes(reg)
 
 
+def drop_trigger(inboxes: list[str]):
+    """The trigger of the ingest's AssetWatcher: fires when a delivery rests in one of `inboxes` (feeds.drops)."""
+    from citycredit.feeds import drops
+
+    return drops.InboxDrop(inboxes=inboxes)
+
+
 class FeedNotDue(Exception):
     """The feed's registry ``schedule`` has not fired since its last run; the task is skipped."""
 
