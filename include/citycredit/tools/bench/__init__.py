@@ -13,7 +13,11 @@ Figures, each against its goal (``figures``):
 6. lookups, over that large history (a market-subject register and credit-list periods added with
    sql/bench/lookups_*.sql): a subject report (``subject_report.gather``) and a 10,000-subject 联合奖惩 核查
    (``list_check.check``), each against a bare indexed lookup of the same rows in the same run (``lookups``);
-7. DAG parse: the import time of each DAG file beyond ``import airflow.sdk`` (``dag_parse``).
+7. DAG parse: the import time of each DAG file beyond ``import airflow.sdk`` (``dag_parse``);
+8. a small delivery: a 10-row file through the four task bodies, each in a fresh process as Airflow runs them,
+   against ``python -c "import pandas"`` (``delivery``);
+9. the reference pipelines a data engineer would write, on the ingest's file and suite: pandas + GX's Validator +
+   COPY, and COPY + one SQL query per rule + MERGE; the ingest against the faster (``reference``).
 Beside the ingest, the floor of this design (no goal): the COPY plus the ingest's loaded rows written once more into
 a copy of their core table with its indexes (``core_insert_seconds``), against the COPY.
 Each ingest runs in a child process (``python -m citycredit.tools.bench``; its peak RSS is what the pipeline needs)
