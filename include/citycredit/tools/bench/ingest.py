@@ -114,6 +114,22 @@ def ingest_child(path: Path, feed_id: str) -> dict:
     return {"batch_id": batch_id, "seconds": seconds, "peak_kib": peaks, "accounting": result}
 
 
+def child_result(module_args: list[str], out: Path, what: str, env: dict[str, str] | None = None):
+    """Run ``python -m <module_args>``, a child that writes its result as JSON to `out`: the result, the child's wall
+    seconds and its peak RSS in bytes (ru_maxrss); RuntimeError with its stderr's tail when it fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", *module_args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    assert proc.stderr is not None  # stderr=PIPE; read here, not by communicate(): wait4 must reap the child
+    stderr = proc.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{what} failed (exit {code}):\n{stderr[-3000:]}")
+    return json.loads(out.read_text()), elapsed, usage.ru_maxrss * 1024
+
+
 def run_ingest(url: str, path: Path, workdir: Path) -> dict:
     """``ingest_child`` in a child process (the package's ``__main__``); adds its peak RSS and the total time of
     the stages."""
@@ -123,22 +139,13 @@ def run_ingest(url: str, path: Path, workdir: Path) -> dict:
     home = workdir / f"home-{path.stem}"
     env = {**os.environ, "CITYCREDIT_WAREHOUSE_URL": url, "CITYCREDIT_HOME": str(home)}
     out = workdir / f"ingest-{path.stem}.json"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "citycredit.tools.bench", str(path), feed.id, str(out)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stderr is not None  # stderr=PIPE; read here, not by communicate(): wait4 must reap the child
-    stderr = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    shutil.rmtree(home, ignore_errors=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"ingest of {path.name} failed (exit {proc.returncode}):\n{stderr[-3000:]}")
-    result = json.loads(out.read_text())
+    try:
+        result, _, peak = child_result(["citycredit.tools.bench", str(path), feed.id, str(out)], out,
+                                       f"ingest of {path.name}", env)  # fmt: skip
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     result["total_seconds"] = sum(result["seconds"].values())
     # The child resets its high-water mark after each stage (so that each stage shows its own peak), and that
     # resets what ru_maxrss reports too: the process's peak is the largest of the stages' peaks.
-    result["peak_rss_bytes"] = max(usage.ru_maxrss, *result["peak_kib"].values()) * 1024
+    result["peak_rss_bytes"] = max(peak, *(kib * 1024 for kib in result["peak_kib"].values()))
     return result

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
 import sys
 import time
 from datetime import date
@@ -28,9 +26,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from citycredit.core import paths
+from citycredit.core import config, paths
 from citycredit.tools.bench.files import DATASET
+from citycredit.tools.bench.ingest import child_result
 from citycredit.validate.storable import ISO_INSTANT
+from citycredit.validate.suites import suite_definition
 
 SQL_DIR = paths.SQL_DIR / "bench"
 PLACEHOLDER = "00000000000000000X"  # the 统一社会信用代码 of a 个体工商户 without one
@@ -42,14 +42,7 @@ FINE_IN_YUAN = r"罚款(?:人民币)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*元"  # th
 
 def _labels() -> dict[str, str]:
     """Column label (the file's header) -> the suite's column name."""
-    import yaml
-
-    fields = yaml.safe_load((paths.CONFIG_DIR / "fields.yaml").read_text(encoding="utf-8"))[DATASET]
-    return {f["label"]: f["name"] for f in fields}
-
-
-def _suite() -> dict:
-    return json.loads((paths.EXPECTATIONS_DIR / f"{DATASET}.json").read_text(encoding="utf-8"))
+    return {f.label: f.name for f in config.fields(DATASET)}
 
 
 def _reported_on(path: Path) -> date:
@@ -108,7 +101,8 @@ def pandas_gx_copy_child(url: str, path: Path) -> dict:
         .add_dataframe_asset(DATASET)
         .add_batch_definition_whole_dataframe("all")
     )
-    suite = context.suites.add(gx.ExpectationSuite(name=DATASET, expectations=_suite()["expectations"]))
+    expectations = suite_definition(DATASET)["expectations"]
+    suite = context.suites.add(gx.ExpectationSuite(name=DATASET, expectations=expectations))
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(
         suite,
@@ -248,7 +242,8 @@ def _failing(kind: str, k: dict, reported_on: date) -> str | None:
 
 def rule_queries(reported_on: date) -> list[tuple[dict, str]]:
     """(expectation meta, its findings INSERT) for each rule of the suite that has SQL."""
-    selects = [(e["meta"], _failing(e["type"], e["kwargs"], reported_on)) for e in _suite()["expectations"]]
+    expectations = suite_definition(DATASET)["expectations"]
+    selects = [(e["meta"], _failing(e["type"], e["kwargs"], reported_on)) for e in expectations]
     insert = "INSERT INTO ref_findings SELECT {}, {}, source_row FROM ({}) f"
     return [(m, insert.format(_literal(m["rule_id"]), _literal(m["severity"]), s)) for m, s in selects if s]
 
@@ -300,21 +295,10 @@ def _run(kind: str, url: str, path: Path, workdir: Path) -> dict:
     """One reference in a child process; with its peak RSS and the whole process's wall time."""
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / f"reference-{kind}-{path.stem}.json"
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "citycredit.tools.bench.reference", kind, url, str(path), str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stderr is not None  # read here, not by communicate(): wait4 must reap the child for its rusage
-    stderr = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"reference {kind} on {path.name} failed:\n{stderr[-3000:]}")
-    result = json.loads(out.read_text())
+    command = ["citycredit.tools.bench.reference", kind, url, str(path), str(out)]
+    result, elapsed, peak = child_result(command, out, f"reference {kind} on {path.name}")
     out.unlink()
-    return {**result, "process_seconds": elapsed, "peak_rss_bytes": usage.ru_maxrss * 1024}
+    return {**result, "process_seconds": elapsed, "peak_rss_bytes": peak}
 
 
 def pandas_gx_copy(url: str, path: Path, workdir: Path) -> dict:
