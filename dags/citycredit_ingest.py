@@ -1,5 +1,5 @@
 """Ingest: land every file feed's deliveries and pull every HTTP and database feed that is due, then normalize,
-validate and load each new batch.
+validate and load each new batch: a small one in the task that landed it, a larger one in tasks of its own.
 
 Runs when a department drops a file in the inbox of a file feed without a ``schedule`` (the asset
 citycredit_inbox, watched in the triggerer by citycredit.feeds.drops.InboxDrop: such a run pulls nothing), daily
@@ -12,12 +12,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, MultipleCronTriggerTimetable, dag, task, task_group
+from airflow.sdk import (
+    Asset,
+    AssetAlias,
+    AssetOrTimeSchedule,
+    AssetWatcher,
+    MultipleCronTriggerTimetable,
+    dag,
+    task,
+    task_group,
+)
 from airflow.sdk.exceptions import AirflowSkipException
 
 from citycredit.tasks import common, ingest
 
 WAREHOUSE_CORE = Asset("citycredit_warehouse_core")
+# A feed's task updates the warehouse only when it loaded a small batch itself: through an alias, an event only then.
+LOADED_BY_FEED = AssetAlias("citycredit_loaded_by_feed")
 FEEDS = {kind: ingest.feed_ids(kind) for kind in ("file", "http", "sql")}
 CRONS, TIMEZONE, INBOXES = ingest.schedule()
 INBOX = Asset("citycredit_inbox", watchers=[AssetWatcher("citycredit_inbox_drops", ingest.drop_trigger(INBOXES))])
@@ -38,12 +49,15 @@ def citycredit_ingest():
     def prepare_warehouse() -> str:
         return common.prepare_warehouse()
 
-    @task(map_index_template="{{ task.op_kwargs['feed_id'] }}")
-    def land_feed(feed_id: str) -> list[int]:
+    @task(map_index_template="{{ task.op_kwargs['feed_id'] }}", outlets=[LOADED_BY_FEED])
+    def land_feed(feed_id: str, *, outlet_events=None) -> dict[str, list[int]]:
         try:
-            return ingest.land_feed(feed_id, common.started_by_asset())
+            batches = ingest.land_feed_through(feed_id, common.started_by_asset())
         except ingest.FeedNotDue as exc:
             raise AirflowSkipException(str(exc)) from exc
+        if batches["loaded"]:
+            outlet_events[LOADED_BY_FEED].add(WAREHOUSE_CORE)
+        return batches
 
     @task
     def find_strays() -> list[str]:

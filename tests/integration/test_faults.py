@@ -41,16 +41,19 @@ def deliver(home: Path) -> None:
 
 
 def ingest_run() -> None:
-    """One DAG run's task bodies: land the inbox, then normalize, validate and load the batches it landed."""
-    for batch_id in ingest.land_feed(FEED):
+    """One DAG run's task bodies: land the inbox, taking the small batches through to the warehouse, then normalize,
+    validate and load the batches it landed and left."""
+    batches = ingest.land_feed_through(FEED)
+    for batch_id in sorted(set(batches["landed"]) - set(batches["loaded"])):
         ingest.normalize_batch(batch_id)
         ingest.validate_batch(batch_id)
         ingest.load_batch(batch_id)
 
 
 def resume() -> None:
-    """What the DAG (and Airflow's retries) do: land the inbox, then take every batch on from where it stands."""
-    ingest.land_feed(FEED)
+    """What the DAG (and Airflow's retries) do: land the inbox (where a fault in a small batch's stages leaves the
+    batch where it stopped, for the per-batch tasks), then take every batch on from where it stands."""
+    ingest.land_feed_through(FEED)
     stages = {
         "landed": ingest.normalize_batch,
         "normalized": ingest.validate_batch,

@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import pytest
@@ -165,8 +166,16 @@ def test_a_file_dropped_in_an_inbox_is_loaded_without_anyone_triggering_the_inge
             with warehouse.engine().connect() as conn:
                 loaded = conn.execute(sa.text("SELECT batch_id FROM landing.batches WHERE status = 'loaded'")).scalar()
         assert loaded is not None, f"no batch loaded {DROP_TIMEOUT} s after the drop"
-        started = [r["run_type"] for r in _ingest_runs(url, token) if r["dag_run_id"] not in before]
-        assert started == ["asset_triggered"]
+        started = [r for r in _ingest_runs(url, token) if r["dag_run_id"] not in before]
+        assert [r["run_type"] for r in started] == ["asset_triggered"]
+        # The small file was loaded by the task that landed it, which tells the monthly DAG's asset so when it ends.
+        events, query = [], f"{url}/api/v2/assets/events?source_run_id={quote(started[0]['dag_run_id'])}"
+        while not events and time.monotonic() < dropped + DROP_TIMEOUT:
+            status, body = _get(query, token)
+            assert status == 200, body[:500]
+            events = [(e["name"], e["source_task_id"]) for e in json.loads(body)["asset_events"]]
+            time.sleep(0 if events else 2)
+        assert events == [("citycredit_warehouse_core", "land_file_feed")]
     finally:
         _citycredit(home, "down")
 

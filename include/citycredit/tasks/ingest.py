@@ -80,6 +80,41 @@ def land_feed(feed_id: str, file_drop: bool = False) -> list[int]:
     return batch_ids
 
 
+# Up to about 10,000 CSV rows (or 50,000 in a workbook): the stages' own work is then a second or two, less than
+# starting the two more task processes the per-batch tasks need (and, on Celery, queueing each one).
+SMALL_BATCH_BYTES = 4 * 2**20
+
+
+def land_feed_through(feed_id: str, file_drop: bool = False) -> dict[str, list[int]]:
+    """`land_feed`, then each new batch of at most SMALL_BATCH_BYTES normalized, validated and loaded in this same
+    process: a small delivery reaches the warehouse from one task, without two more task processes. The new batch
+    ids (``landed``) and those of them loaded here (``loaded``).
+
+    A batch this lane cannot finish is left where it stopped (landed, normalized or validated) with its error in
+    the log, and the per-batch tasks of the same run take it up (`pending_batches`): they retry it, and fail the
+    run if it keeps failing. A batch the lane rejects (unreadable past its first rows) is recorded as rejected.
+    """
+    landed = land_feed(feed_id, file_drop)
+    with warehouse.engine().connect() as conn:
+        small = set(
+            conn.execute(
+                sa.text("SELECT batch_id FROM landing.batches WHERE batch_id = ANY(:b) AND size_bytes <= :limit"),
+                {"b": landed, "limit": SMALL_BATCH_BYTES},
+            ).scalars()
+        )
+    loaded = []
+    for batch_id in (b for b in landed if b in small):
+        try:
+            load_batch(validate_batch(normalize_batch(batch_id)))
+        except BatchRejected as exc:
+            log.warning("%s", exc)
+        except Exception:
+            log.exception("batch %s: left to the per-batch tasks of this run", batch_id)
+        else:
+            loaded.append(batch_id)
+    return {"landed": landed, "loaded": loaded}
+
+
 def find_strays() -> list[str]:
     """Files in the landing inbox no file feed reads (an unknown department or feed folder, a file outside any
     feed's folder): logged and recorded for the monthly quality report, left where they are. Their paths."""
