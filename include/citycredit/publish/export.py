@@ -134,6 +134,11 @@ def plan_batch(
             sa.text("UPDATE export.batches SET summary = CAST(:s AS jsonb) WHERE batch_id = :b"),
             {"b": batch_id, "s": json.dumps({"repairs": {"unmatched": unmatched}})},
         )
+        # The candidates compare every current record with what the destination holds. Planned on statistics from
+        # before the last batch was written or sent (its items' status all changed at once), the planner took the
+        # items held for one row and joined each record with each item: 50 s instead of 0.5 s for the demo's
+        # 12,000 行政处罚 records.
+        conn.execute(sa.text("ANALYZE export.items"))
         frames = []
         for ds in profile.datasets.values():
             query, params = candidates_query(ds, exclusions, rules)
