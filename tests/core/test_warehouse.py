@@ -70,3 +70,28 @@ def test_a_running_embedded_warehouse_reloads_new_settings_and_names_those_that_
     server.stop()
     server.start()
     assert show(server.get_uri(database=warehouse.EMBEDDED_DATABASE, driver="psycopg2"), *wanted) == wanted
+
+
+def test_a_task_asks_airflows_connection_store_once_a_minute(monkeypatch):
+    """Each lookup is a request to Airflow's execution API; a task asks for the warehouse at every stage."""
+    from airflow.sdk import Connection
+
+    asked = []
+
+    class Found:
+        def get_uri(self) -> str:
+            return "postgres://citycredit@warehouse.example:5432/citycredit"
+
+    monkeypatch.setattr(Connection, "get", classmethod(lambda cls, conn_id: asked.append(conn_id) or Found()))
+    monkeypatch.delenv("AIRFLOW_CONN_CITYCREDIT_WAREHOUSE", raising=False)
+    monkeypatch.delenv("CITYCREDIT_WAREHOUSE_URL", raising=False)
+    monkeypatch.setattr(warehouse, "_looked_up", {})
+    now = time.monotonic()
+    monkeypatch.setattr(warehouse.time, "monotonic", lambda: now)
+
+    urls = {warehouse.resolve_url() for _ in range(5)}
+    assert urls == {"postgresql+psycopg2://citycredit@warehouse.example:5432/citycredit"}
+    assert asked == [warehouse.CONN_ID]
+    now += warehouse.CONNECTION_TTL
+    warehouse.resolve_url()
+    assert asked == [warehouse.CONN_ID] * 2  # a changed connection is seen within a minute

@@ -15,6 +15,7 @@ import functools
 import logging
 import os
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -50,16 +51,29 @@ def sqlalchemy_url(uri: str) -> str:
     return uri
 
 
+# How long a task process keeps what Airflow's connection store said of a connection: each lookup is a request to
+# the execution API (24 ms in `airflow dags test`), and the ingest asks for the warehouse at every stage of every
+# batch; a long-running process (the web front door in the api-server) still sees a changed connection.
+CONNECTION_TTL = 60.0
+_looked_up: dict[str, tuple[float, str | None]] = {}
+
+
 def airflow_connection_uri(conn_id: str) -> str | None:
     """The URI of an Airflow connection, or None when it is not configured."""
-    if os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}") is None and "airflow" not in sys.modules:
+    variable = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if variable is None and "airflow" not in sys.modules:
         return None  # outside Airflow with no connection variable: do not pay for importing Airflow
+    if variable is None and (known := _looked_up.get(conn_id)) and time.monotonic() - known[0] < CONNECTION_TTL:
+        return known[1]
     try:
         from airflow.sdk import Connection
 
-        return Connection.get(conn_id).get_uri()
+        uri = Connection.get(conn_id).get_uri()
     except Exception:  # noqa: BLE001 - any lookup failure means "not configured"
-        return None
+        uri = None
+    if variable is None:
+        _looked_up[conn_id] = (time.monotonic(), uri)
+    return uri
 
 
 # The embedded warehouses this process has started or checked, by data directory and settings: their URL and pid file.
