@@ -86,9 +86,12 @@ class MapRule:
         positions = np.flatnonzero(domain)
         if not len(positions):
             return element_count, positions
-        part = frame[list(self.columns)]
-        part = part.take(positions) if len(positions) < len(frame) else part
-        args = (part,) if self.kind.shape == "multicolumn" else tuple(part[c] for c in self.columns)
+        whole = len(positions) == len(frame)
+        if self.kind.shape == "multicolumn":
+            part = frame[list(self.columns)]
+            args: tuple = (part if whole else part.take(positions),)
+        else:  # each column taken alone: a frame of them cost more than the condition on a small chunk
+            args = tuple(frame[c] if whole else frame[c].take(positions) for c in self.columns)
         meets = np.asarray(self.kind.condition(*args, **self.values), dtype=bool)
         return element_count, positions[~meets]
 
