@@ -2,21 +2,25 @@
 
 The compose file cannot be started here (no Docker daemon); its structure is checked as loaded by PyYAML.
 
-The distributed path: the ingest DAG run by Airflow services on PostgreSQL metadata and a Celery worker via Redis.
+The distributed path: a file dropped in a department's inbox reaches the month's indicators through Airflow
+services on PostgreSQL metadata and a Celery worker via Redis (issue 21: drop → indicators in the deployed stack).
 
 Started as separate processes, as in docker-compose.yaml: ``airflow api-server`` (the execution API the worker's
-task processes talk to), ``airflow scheduler`` (CeleryExecutor), ``airflow dag-processor`` and
-``airflow celery worker``. The metadata database and the warehouse are fresh databases on the PostgreSQL service on
-127.0.0.1:5432; the broker is a dedicated database of the Redis on 127.0.0.1:6379, and the tasks go to a queue named
-for this test only, so nothing another run left in Redis reaches this worker.
+task processes talk to), ``airflow scheduler`` (CeleryExecutor), ``airflow dag-processor``, ``airflow triggerer``
+(where the ingest's asset watcher, citycredit.feeds.drops.InboxDrop, runs) and ``airflow celery worker``. The
+metadata database and the warehouse are fresh databases on the PostgreSQL service on 127.0.0.1:5432; the broker is
+a dedicated database of the Redis on 127.0.0.1:6379, and the tasks go to a queue named for this test only, so
+nothing another run left in Redis reaches this worker.
 
 The test skips when either service does not answer, unless ``CITYCREDIT_REQUIRE_DISTRIBUTED`` is set (CI sets it):
 then a missing service fails it. The processes' logs stay under the test's tmp dir and their tails are printed
-when the test fails.
+when the test fails. The latencies from the drop are printed and recorded (``record_property``), never asserted:
+speed is measured by ``make bench`` and docs/performance.md, not by a timed test.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -38,7 +42,8 @@ import sqlalchemy as sa
 import yaml
 from cryptography.fernet import Fernet
 
-from citycredit.core import airflow_env, paths, warehouse
+from citycredit.core import airflow_env, city, paths, warehouse
+from citycredit.feeds import drops, registry
 from citycredit.tools.demo.feeds import generate_feeds
 
 COMPOSE_FILE = paths.PROJECT_ROOT / "docker-compose.yaml"
@@ -54,6 +59,8 @@ REDIS_DB = 13  # kept for this test; the default db 0 is left to whatever else u
 UI_USER = ("citycredit", secrets.token_urlsafe(16))  # a signed-in Airflow UI user for the reports plugin
 ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 DAG_ID = "citycredit_ingest"
+MONTHLY_DAG_ID = "citycredit_monthly"
+WATCHER = "citycredit.feeds.drops.InboxDrop"  # the classpath the triggerer imports
 FEEDS = ("scjg_license", "scjg_penalty", "zjj_penalty")  # two GBK CSVs, and a CSV with CF_* identifier headers
 STARTUP_TIMEOUT = 180
 RUN_TIMEOUT = 900  # a bound, not a measurement: a loaded 2-core machine needs minutes
@@ -252,8 +259,8 @@ class Processes:
 
 @pytest.fixture
 def cluster(databases, tmp_path, monkeypatch) -> Iterator[tuple[Processes, dict]]:
-    """api-server, scheduler, dag-processor and a Celery worker on a migrated metadata database, with pools and
-    the citycredit_warehouse connection created as docker-compose.yaml's init service does."""
+    """api-server, scheduler, dag-processor, triggerer and a Celery worker on a migrated metadata database, with
+    pools and the citycredit_warehouse connection created as docker-compose.yaml's init service does."""
     port = _free_port()
     queue = f"citycredit_test_{uuid.uuid4().hex[:8]}"
     home = tmp_path / "airflow"
@@ -268,7 +275,6 @@ def cluster(databases, tmp_path, monkeypatch) -> Iterator[tuple[Processes, dict]
         "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}",
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + databases["metadata"],
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
-        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the run this test triggers
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{UI_USER[0]}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "ui-passwords.json"),
@@ -292,6 +298,9 @@ def cluster(databases, tmp_path, monkeypatch) -> Iterator[tuple[Processes, dict]
         processes.start("api-server", "api-server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")
         processes.start("scheduler", "scheduler")
         processes.start("dag-processor", "dag-processor")
+        # Runs the asset watcher that turns a drop into an ingest run; no log server, whose fixed port another
+        # test's Airflow may hold.
+        processes.start("triggerer", "triggerer", "--skip-serve-logs")
         processes.start("celery-worker", "celery", "worker", "--queues", queue, "--concurrency", "2",
                         "--skip-serve-logs", "--celery-hostname", f"{queue}@%h")  # fmt: skip
         yield processes, {"queue": queue, "port": port, **databases}
@@ -341,52 +350,131 @@ def _scalar(engine: sa.Engine, sql: str, **params) -> object:
         return conn.execute(sa.text(sql), params).scalar()
 
 
+def _rows(engine: sa.Engine, sql: str, **params) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql), params).all()
+
+
+def _runs(metadata: sa.Engine, dag_id: str, after: dt.datetime | None = None) -> list[sa.Row]:
+    """The DAG's runs (created after ``after``), oldest first."""
+    return _rows(
+        metadata,
+        "SELECT id, run_id, run_type, state, created_at, start_date, end_date FROM dag_run WHERE dag_id = :d"
+        " AND (CAST(:after AS timestamptz) IS NULL OR created_at > :after) ORDER BY created_at, id",
+        d=dag_id,
+        after=after,
+    )
+
+
+def _consumed(metadata: sa.Engine, run_pk: int) -> list[sa.Row]:
+    """The asset events a run was created for: asset name, event id, extra."""
+    return _rows(
+        metadata,
+        "SELECT a.name, e.id, e.extra FROM dagrun_asset_event d JOIN asset_event e ON e.id = d.event_id"
+        " JOIN asset a ON a.id = e.asset_id WHERE d.dag_run_id = :r ORDER BY e.timestamp, e.id",
+        r=run_pk,
+    )
+
+
+def _all_finished(runs: list[sa.Row]) -> bool:
+    return bool(runs) and all(r.state in ("success", "failed") for r in runs)
+
+
+def _previous_month() -> str:
+    """The month before today in the city: a monthly run started by the warehouse computes it (with the current)."""
+    return (city.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
 @pytest.mark.distributed
 @pytest.mark.db
 @pytest.mark.dag
-def test_ingest_dag_runs_to_success_on_celery_workers_against_postgresql_metadata(cluster):
+def test_a_dropped_file_reaches_the_months_indicators_on_celery_workers_against_postgresql_metadata(
+    cluster, record_property
+):
+    """#21: nobody triggers anything. The triggerer's watcher sees the drop, the scheduler starts the ingest for
+    the asset event, the Celery worker loads the batches, and the load's asset starts the monthly indicators."""
     processes, info = cluster
     metadata = sa.create_engine(info["metadata"], poolclass=sa.pool.NullPool)
-    generated = generate_feeds(paths.data_path("generated"), records_per_feed=40)
+    month = _previous_month()  # the files' month of receipt: what the asset-triggered monthly run computes
+    generated = generate_feeds(paths.data_path("generated"), month=month, records_per_feed=40)
     chosen = [next(f for f in generated if f.feed_id == feed) for feed in FEEDS]  # each feed's first delivery
     inbox = paths.data_path("landing", "inbox")
-    for delivery in chosen:
-        target = inbox / delivery.department_id / delivery.feed_id / delivery.path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(delivery.path, target)  # keeps the mtime: the time of receipt
     rows_by_file = {d.path.name: d.rows for d in chosen}
-    run_id = f"distributed_{uuid.uuid4().hex[:8]}"
+    watched = set(drops.watched_inboxes(registry.load()))
+    assert {str(inbox / d.department_id / d.feed_id) for d in chosen} <= watched, "the files go where it looks"
 
     try:
         processes.wait_for("the execution API answering", lambda: _execution_api_up(info["port"]), STARTUP_TIMEOUT)
+        parsed = "SELECT count(*) FROM serialized_dag WHERE dag_id IN (:i, :m)"
         processes.wait_for(
-            f"{DAG_ID} parsed by the dag-processor",
-            lambda: _scalar(metadata, "SELECT count(*) FROM serialized_dag WHERE dag_id = :d", d=DAG_ID) > 0,
+            "both DAGs parsed by the dag-processor",
+            lambda: _scalar(metadata, parsed, i=DAG_ID, m=MONTHLY_DAG_ID) == 2,
             STARTUP_TIMEOUT,
         )
-        _airflow("dags", "unpause", DAG_ID)
-        _airflow("dags", "trigger", DAG_ID, "--run-id", run_id)
+        _airflow("dags", "unpause", "--treat-dag-id-as-regex", "--yes", f"^({DAG_ID}|{MONTHLY_DAG_ID})$")
+        paused = "SELECT count(*) FROM dag WHERE is_paused AND dag_id IN (:i, :m)"
+        assert _scalar(metadata, paused, i=DAG_ID, m=MONTHLY_DAG_ID) == 0
+        # Unpausing starts each DAG's latest clock run (catchup=False), on an empty inbox: let them finish first,
+        # so that the drop is landed by a run it started and timed without waiting behind them.
         processes.wait_for(
-            f"run {run_id} finishing",
-            lambda: _scalar(metadata, "SELECT state FROM dag_run WHERE run_id = :r", r=run_id) in ("success", "failed"),
+            "the clock runs that unpausing started finishing",
+            lambda: all(_all_finished(_runs(metadata, d)) for d in (DAG_ID, MONTHLY_DAG_ID)),
             RUN_TIMEOUT,
         )
+        clock_runs = _runs(metadata, DAG_ID) + _runs(metadata, MONTHLY_DAG_ID)
+        assert {(r.run_type, r.state) for r in clock_runs} == {("scheduled", "success")}, clock_runs
+        running = "SELECT count(*) FROM trigger WHERE classpath = :c AND triggerer_id IS NOT NULL"
+        processes.wait_for(  # registered at the parse after the unpause, then taken up by the triggerer
+            "the inbox watcher running in the triggerer",
+            lambda: _scalar(metadata, running, c=WATCHER) == 1,
+            STARTUP_TIMEOUT,
+        )
+
+        dropped = dt.datetime.now(dt.UTC)
+        for delivery in chosen:
+            target = inbox / delivery.department_id / delivery.feed_id / delivery.path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(delivery.path, target)  # keeps the mtime: the time of receipt, in the month
+        processes.wait_for("an ingest run started by the drop", lambda: _runs(metadata, DAG_ID, dropped), RUN_TIMEOUT)
+        run = _runs(metadata, DAG_ID, dropped)[0]
+        processes.wait_for(
+            f"run {run.run_id} finishing",
+            lambda: _scalar(metadata, "SELECT state FROM dag_run WHERE id = :r", r=run.id) in ("success", "failed"),
+            RUN_TIMEOUT,
+        )
+        run = next(r for r in _runs(metadata, DAG_ID, dropped) if r.id == run.id)
 
         with metadata.connect() as conn:
-            state = conn.execute(sa.text("SELECT state FROM dag_run WHERE run_id = :r"), {"r": run_id}).scalar()
             tasks = conn.execute(
-                sa.text("SELECT task_id, map_index, state, queue FROM task_instance WHERE run_id = :r"), {"r": run_id}
+                sa.text("SELECT task_id, map_index, state, queue FROM task_instance WHERE run_id = :r AND dag_id = :d"),
+                {"r": run.run_id, "d": DAG_ID},
             ).all()
-        assert state == "success", f"run {run_id} ended {state}: {tasks}\n{processes.tails()}"
+        assert run.state == "success", f"run {run.run_id} ended {run.state}: {tasks}\n{processes.tails()}"
+        assert run.run_type == "asset_triggered", "started by the watcher's asset event, not a person or the clock"
+        assert {c.name for c in _consumed(metadata, run.id)} == {"citycredit_inbox"}
+        events = _rows(
+            metadata,
+            "SELECT e.timestamp, e.extra FROM asset_event e JOIN asset a ON a.id = e.asset_id"
+            " WHERE a.name = 'citycredit_inbox' AND e.timestamp > :t ORDER BY e.timestamp",
+            t=dropped,
+        )
+        entries = [
+            entry
+            for _, extra in events
+            for entry in (extra if isinstance(extra, dict) else json.loads(extra))["payload"]["entries"]
+        ]
+        assert sorted(entries) == sorted(f"{d.department_id}/{d.feed_id}/{d.path.name}" for d in chosen), (
+            "the watcher fires once for each delivery, naming it"
+        )
         assert {t.state for t in tasks} == {"success"}, tasks
         assert {t.queue for t in tasks} == {info["queue"]}, "every task went through this test's Celery queue"
         assert sorted(t.map_index for t in tasks if t.task_id == "batch.load") == list(range(len(chosen)))
         processes.wait_for(  # the worker records a task's Celery result just after the task reports its state
             "the Celery worker's result of every task instance",
-            lambda: _scalar(
+            lambda: _scalar(  # every run's: the clock runs' and the monthly's too
                 metadata,
-                "SELECT count(*) >= :n AND bool_and(status = 'SUCCESS') FROM celery_taskmeta",
-                n=len(tasks),
+                "SELECT count(*) >= (SELECT count(*) FROM task_instance WHERE state = 'success')"
+                " AND bool_and(status = 'SUCCESS') FROM celery_taskmeta",
             ),
             60,
         )
@@ -394,17 +482,15 @@ def test_ingest_dag_runs_to_success_on_celery_workers_against_postgresql_metadat
         for t in tasks:
             assert f"task_id='{t.task_id}'" in worker_log, f"{t.task_id} not executed by the Celery worker"
 
-        with warehouse.engine(info["warehouse"]).connect() as conn:
-            batches = (
-                conn.execute(
-                    sa.text(
-                        "SELECT b.source_name, b.status, b.status_reason, a.received, a.loaded, a.quarantined,"
-                        " a.duplicate FROM landing.batches b LEFT JOIN quality.batch_accounting a USING (batch_id)"
-                    )
-                )
-                .mappings()
-                .all()
+        wh = warehouse.engine(info["warehouse"])
+        batches = [
+            r._asdict()
+            for r in _rows(
+                wh,
+                "SELECT b.source_name, b.status, b.status_reason, a.received, a.loaded, a.quarantined, a.duplicate,"
+                " a.accounted_at FROM landing.batches b LEFT JOIN quality.batch_accounting a USING (batch_id)",
             )
+        ]
         assert sorted(b["source_name"] for b in batches) == sorted(rows_by_file)
         for b in batches:
             assert b["status"] == "loaded", f"{b['source_name']}: {b['status']} {b['status_reason']}"
@@ -412,6 +498,58 @@ def test_ingest_dag_runs_to_success_on_celery_workers_against_postgresql_metadat
             assert b["received"] == b["loaded"] + b["quarantined"] + b["duplicate"]
             assert b["loaded"] > 0
         assert not any(inbox.rglob("*.*")), "every delivery leaves the inbox"
+
+        # Each load emits citycredit_warehouse_core. A monthly run that started after the last of them computes
+        # every batch. It need not be a run created for that event: the scheduler folds events that arrive while
+        # a run is queued into that run without linking them to it.
+        last_event = _scalar(
+            metadata,
+            "SELECT max(e.timestamp) FROM asset_event e JOIN asset a ON a.id = e.asset_id"
+            " WHERE a.name = 'citycredit_warehouse_core' AND e.source_run_id = :r",
+            r=run.run_id,
+        )
+        assert last_event is not None, "the load emitted the warehouse's asset"
+
+        def monthly_run() -> sa.Row | None:
+            runs = _runs(metadata, MONTHLY_DAG_ID, dropped)
+            return next((r for r in runs if r.start_date is not None and r.start_date > last_event), None)
+
+        processes.wait_for(
+            "a monthly run started after the last load finishing",
+            lambda: (r := monthly_run()) is not None and r.state in ("success", "failed"),
+            RUN_TIMEOUT,
+        )
+        monthly = monthly_run()
+        monthly_runs = _runs(metadata, MONTHLY_DAG_ID, dropped)
+        assert monthly.state == "success", f"{monthly.run_id} ended {monthly.state}\n{processes.tails()}"
+        assert monthly.run_type == "asset_triggered"
+        assert {c.name for c in _consumed(metadata, monthly.id)} == {"citycredit_warehouse_core"}
+
+        city_accuracy = _rows(
+            wh,
+            "SELECT numerator, denominator FROM mart.indicator_values WHERE month = :m AND scope = 'city'"
+            " AND indicator = 'shuanggongshi_accuracy' AND dataset = 'all'",
+            m=f"{month}-01",
+        )
+        expected = (sum(b["loaded"] for b in batches), sum(b["loaded"] + b["quarantined"] for b in batches))
+        assert [tuple(r) for r in city_accuracy] == [expected], "the month's 双公示 accuracy counts the dropped rows"
+        report = paths.data_path("reports", month, create=False) / f"质量报告_{month}.html"
+        assert report.is_file() and report.stat().st_mtime > dropped.timestamp(), f"{report}: published anew"
+
+        latencies = {
+            "drop → watcher's asset event": (events[0].timestamp - dropped).total_seconds(),
+            "drop → ingest run created": (run.created_at - dropped).total_seconds(),
+            "drop → batches loaded": (max(b["accounted_at"] for b in batches) - dropped).total_seconds(),
+            "drop → ingest run finished": (run.end_date - dropped).total_seconds(),
+            "drop → monthly run finished": (monthly.end_date - dropped).total_seconds(),
+        }
+        for what, seconds in latencies.items():
+            record_property(what, round(seconds, 1))
+        print(
+            f"\n#21 on the Celery stack ({len(chosen)} files, {sum(rows_by_file.values())} rows,"
+            f" {len(monthly_runs)} monthly runs, load average {os.getloadavg()[0]:.1f}): "
+            + "; ".join(f"{what} {seconds:.1f} s" for what, seconds in latencies.items())
+        )
 
         # The reports plugin is mounted by the real api-server, behind Airflow's sign-in, and in the UI's navigation.
         assert _ui_get(info["port"], "/citycredit-reports/")[0] == 401
