@@ -8,6 +8,7 @@ reports) and the export to the outbox, then summarises the last month as its qua
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import json
 import sys
@@ -48,17 +49,22 @@ def cmd_demo(args) -> int:
     from citycredit.publish import month_files
     from citycredit.tools.demo.feeds import generate_feeds, generate_history
 
-    engine = migrated_engine()
     today = city.today()
     *history, month = demo_months(today)
     inbox = paths.data_path("landing", "inbox")
-    files = generate_history(inbox, months=history, seed=args.seed, records_per_feed=args.records)
-    files += generate_feeds(
-        inbox, month=month, seed=args.seed, records_per_feed=args.records, until=today - dt.timedelta(days=1)
-    )
-    print(f"[1/7] sample feeds for {history[0]} to {month}: {len(files)} files, {sum(f.rows for f in files)} records")
-    print("[2/7] Airflow metadata database and pools")
-    airflow_env.initialize()
+    # Airflow's metadata database is made by its own processes while the files are written: about 10 s each.
+    with concurrent.futures.ThreadPoolExecutor(1) as background:
+        airflow_ready = background.submit(airflow_env.initialize)
+        engine = migrated_engine()
+        files = generate_history(inbox, months=history, seed=args.seed, records_per_feed=args.records)
+        files += generate_feeds(
+            inbox, month=month, seed=args.seed, records_per_feed=args.records, until=today - dt.timedelta(days=1)
+        )
+        print(
+            f"[1/7] sample feeds for {history[0]} to {month}: {len(files)} files, {sum(f.rows for f in files)} records"
+        )
+        print("[2/7] Airflow metadata database and pools")
+        airflow_ready.result()
     print("[3/7] airflow dags test citycredit_ingest")
     _dags_test("citycredit_ingest", verbose=args.verbose)
     print(f"[4/7] indicators of {history[0]} to {history[-1]}")
