@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import parallel
 
 from citycredit.core import airflow_env, migrations, warehouse
 
@@ -25,14 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's, driven by Playwright; never a 
 SERVERS = ["embedded"] + (["service"] if os.environ.get("CITYCREDIT_TEST_WAREHOUSE_URL") else [])
 
 
-# Tests that start the Airflow services (``citycredit up``'s local stack, the distributed Celery cluster) run one
-# after another on one xdist worker: the local stack's scheduler and triggerer serve their logs on Airflow's fixed
-# ports (8793, 8794), so two stacks at once would collide, and four Airflow processes per test are all that a 2-core
-# machine can start within the tests' time limits.
-AIRFLOW_SERVICES = "airflow_services"
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks into the node ids
+@pytest.hookimpl(tryfirst=True)  # the xdist_group marks are in place before xdist's own hook reads them
 def pytest_collection_modifyitems(config, items):
     on_service = [
         item
@@ -46,26 +40,27 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=on_service)
         items[:] = [item for item in items if item not in set(on_service)]
     for item in items:
-        group = xdist_group(item)
+        group = parallel.group_of(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    parallel.record_units(config, items)
 
 
-def xdist_group(item: pytest.Item) -> str | None:
-    """The group of tests that must run on one xdist worker (``make test`` runs ``--dist loadgroup``), if any.
+# pytest-xdist's hooks (optional: the suite also runs without xdist, TEST_WORKERS=0): see support/parallel.py.
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    parallel.configure_node(node)
 
-    Besides the Airflow services, a module with a module-scoped fixture keeps its tests together, so that the
-    fixture (a generated demo history, a month rendered into a report) is built once rather than on every worker.
-    """
-    if item.get_closest_marker("distributed"):
-        return AIRFLOW_SERVICES
-    fixtures = getattr(item, "_fixtureinfo", None)
-    if fixtures is not None:
-        for name in fixtures.names_closure:
-            definitions = fixtures.name2fixturedefs.get(name) or ()
-            if any(d.scope == "module" for d in definitions):
-                return item.nodeid.split("::", 1)[0]
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") == "loadgroup":
+        return parallel.make_scheduler(config, log)
     return None
+
+
+def pytest_unconfigure(config):
+    parallel.cleanup(config)
 
 
 @pytest.fixture(autouse=True)
