@@ -31,8 +31,11 @@ up: install
 down:
 	@if [ -x $(BIN)/citycredit ]; then $(BIN)/citycredit down; fi
 
+# The suite runs on one pytest-xdist worker per core; tests/conftest.py keeps on one worker what must not run twice at
+# once (the Airflow services) or is set up once per module. TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # ruff, then mypy over include/citycredit ([tool.mypy] in pyproject.toml).
 lint: install

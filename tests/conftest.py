@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import parallel
 
 from citycredit.core import airflow_env, migrations, warehouse
 
@@ -25,6 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's, driven by Playwright; never a 
 SERVERS = ["embedded"] + (["service"] if os.environ.get("CITYCREDIT_TEST_WAREHOUSE_URL") else [])
 
 
+@pytest.hookimpl(tryfirst=True)  # the xdist_group marks are in place before xdist's own hook reads them
 def pytest_collection_modifyitems(config, items):
     on_service = [
         item
@@ -37,6 +39,28 @@ def pytest_collection_modifyitems(config, items):
     if on_service:
         config.hook.pytest_deselected(items=on_service)
         items[:] = [item for item in items if item not in set(on_service)]
+    for item in items:
+        group = parallel.group_of(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    parallel.record_units(config, items)
+
+
+# pytest-xdist's hooks (optional: the suite also runs without xdist, TEST_WORKERS=0): see support/parallel.py.
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    parallel.configure_node(node)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") == "loadgroup":
+        return parallel.make_scheduler(config, log)
+    return None
+
+
+def pytest_unconfigure(config):
+    parallel.cleanup(config)
 
 
 @pytest.fixture(autouse=True)
