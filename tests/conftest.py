@@ -26,7 +26,6 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's, driven by Playwright; never a 
 SERVERS = ["embedded"] + (["service"] if os.environ.get("CITYCREDIT_TEST_WAREHOUSE_URL") else [])
 
 
-@pytest.hookimpl(tryfirst=True)  # the xdist_group marks are in place before xdist's own hook reads them
 def pytest_collection_modifyitems(config, items):
     on_service = [
         item
@@ -39,10 +38,6 @@ def pytest_collection_modifyitems(config, items):
     if on_service:
         config.hook.pytest_deselected(items=on_service)
         items[:] = [item for item in items if item not in set(on_service)]
-    for item in items:
-        group = parallel.group_of(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
     parallel.record_units(config, items)
 
 

@@ -8,9 +8,9 @@ so that none of them is left to run alone at the end, and everything on the seco
 everything on the embedded one, so that a worker starts its embedded PostgreSQL once.
 
 xdist's own ``loadgroup`` reads ``xdist_group`` marks by appending them to the node ids, which pytest 9.2's
-structured node ids no longer allow (the marks are silently ignored). Instead, each worker writes the units of its
-collection to a file the controller named, and the controller's scheduler (a ``LoadScopeScheduling`` whose scope
-of a test is its unit) reads it once every worker has collected.
+structured node ids no longer allow (the marks are silently ignored), so no such marks are set. Instead, each worker
+writes the units of its collection (``group_of``) to a file the controller named, and the controller's scheduler (a
+``LoadScopeScheduling`` whose scope of a test is its unit) reads it once every worker has collected.
 """
 
 from __future__ import annotations
@@ -56,12 +56,8 @@ def record_units(config: pytest.Config, items: list[pytest.Item]) -> None:
     workerinput = getattr(config, "workerinput", None)
     if not workerinput or WORKERINPUT_KEY not in workerinput:
         return
-    units = []
-    for item in items:
-        marks = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                        for m in item.iter_markers("xdist_group")})  # fmt: skip
-        unit = "_".join(marks) or item.nodeid
-        units.append([item.nodeid, unit, int(_server(item) == "service"), int(not _heavy(item))])
+    units = [[item.nodeid, group_of(item) or item.nodeid, int(_server(item) == "service"), int(not _heavy(item))]
+             for item in items]  # fmt: skip
     target = Path(workerinput[WORKERINPUT_KEY]) / f"{workerinput['workerid']}.json"
     scratch = target.with_suffix(".tmp")
     scratch.write_text(json.dumps(units), encoding="utf-8")

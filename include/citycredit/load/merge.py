@@ -47,7 +47,8 @@ class Accounting:
     inferred_exits: int = 0
 
 
-def _accounting(conn: sa.Connection, batch_id: int) -> Accounting | None:
+def accounting(conn: sa.Connection, batch_id: int) -> Accounting | None:
+    """The batch's accounting, once it is loaded."""
     row = conn.execute(
         sa.text(
             "SELECT batch_id, received, loaded, quarantined, duplicate, revised, with_warnings, corrected,"
@@ -71,7 +72,7 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
             .mappings()
             .one()
         )
-        done = _accounting(conn, batch_id)
+        done = accounting(conn, batch_id)
         if done is not None:
             log.info("batch %s was already loaded; nothing to do", batch_id)
             return done
@@ -86,27 +87,27 @@ def load_batch(engine: sa.Engine, batch_id: int) -> Accounting:
         params = {"b": batch_id, "placeholder": checkdigits.USCC_PLACEHOLDER, "dataset": dataset.name}
         try:
             with conn.begin_nested():
-                accounting = _load(conn, dataset, batch, params, snapshot)
+                counted = _load(conn, dataset, batch, params, snapshot)
         except sa.exc.DataError:
             # A value the warehouse cannot store: those rows get an error finding and the batch loads again
             # without them (they go to quarantine); a data error no row explains still fails the load.
             if not unstorable.record(conn, dataset, batch_id):
                 raise
             log.warning("batch %s: rows the warehouse cannot store are quarantined", batch_id)
-            accounting = _load(conn, dataset, batch, params, snapshot)
+            counted = _load(conn, dataset, batch, params, snapshot)
         conn.execute(
             sa.text(
                 "INSERT INTO quality.batch_accounting (batch_id, received, loaded, quarantined, duplicate, revised,"
                 " with_warnings, corrected, inferred_exits) VALUES (:batch_id, :received, :loaded, :quarantined,"
                 " :duplicate, :revised, :with_warnings, :corrected, :inferred_exits)"
             ),
-            accounting.__dict__,
+            counted.__dict__,
         )
         conn.execute(
             sa.text("UPDATE landing.batches SET status = 'loaded', updated_at = now() WHERE batch_id = :b"), params
         )
-    log.info("batch %s accounted: %s", batch_id, accounting)
-    return accounting
+    log.info("batch %s accounted: %s", batch_id, counted)
+    return counted
 
 
 def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, snapshot: bool) -> Accounting:

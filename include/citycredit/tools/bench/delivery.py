@@ -34,10 +34,9 @@ def _timed(code: str, env: dict[str, str] | None = None) -> tuple[float, str]:
 def _one_delivery(url: str, path: Path, home: Path) -> tuple[float, dict]:
     """Seconds of the task body, in its own process, for `path` delivered to a fresh data directory; and the
     load's accounting."""
-    import sqlalchemy as sa
-
     from citycredit.core import paths, warehouse
     from citycredit.feeds import landing, registry
+    from citycredit.load import merge
 
     feed = next(f for f in registry.load().feeds if f.kind == "file" and f.dataset == DATASET and not f.schedule)
     inbox = home / landing.inbox(feed).relative_to(paths.home())
@@ -48,17 +47,9 @@ def _one_delivery(url: str, path: Path, home: Path) -> tuple[float, dict]:
     seconds, printed = _timed(code, env)
     (batch_id,) = json.loads(printed)["loaded"]  # the one batch of the file, loaded by that task
     with warehouse.engine(url).connect() as conn:
-        accounting = (
-            conn.execute(
-                sa.text(
-                    "SELECT received, loaded, quarantined, duplicate FROM quality.batch_accounting WHERE batch_id = :b"
-                ),
-                {"b": batch_id},
-            )
-            .mappings()
-            .one()
-        )
-    return seconds, dict(accounting)
+        accounting = merge.accounting(conn, batch_id)
+    assert accounting is not None, f"batch {batch_id} has no accounting"
+    return seconds, accounting.__dict__
 
 
 def run_small_delivery(base_url: str, database: str, folder: Path, runs: int) -> dict:
