@@ -1,6 +1,7 @@
 """统一社会信用代码 quality on a real PostgreSQL: the SQL check against the Python one, 错码 and 重码 over time."""
 
-from datetime import date
+import json
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -149,33 +150,46 @@ def test_the_stock_summary_gives_what_every_observation_gives_on_any_day(engine)
     names.append(None)
     days = pd.date_range("2025-01-01", "2025-12-31").date
     with engine.begin() as conn:
-        for month in range(1, 13):  # one batch a month, each one statement (the summary's triggers fire per statement)
+        # One batch a month: a statement per row or the whole batch in one (the summary's triggers fire per
+        # statement and add what an insert brings to the pairs), a few rows already withdrawn when written.
+        # Withdrawals and a delete come between the months, so later inserts add to pairs they recomputed.
+        for month in range(1, 13):
             b = batch(conn, "scjg", "license", f"2025-{month:02d}-28 10:00")
-            rows = [
-                {"b": b, "r": r, "d": days[rng.integers(0, len(days))], "c": codes[rng.integers(0, len(codes))],
-                 "n": names[rng.integers(0, len(names))]}
-                for r in range(1, 41)
-            ]  # fmt: skip
-            conn.execute(
-                sa.text(
-                    "INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on,"
-                    " code, subject_name, name_key, code_valid, loaded) VALUES (:b, :r, 'license', 'scjg', :d, :c,"
-                    " :n, quality.name_key(:n), quality.uscc_valid(:c), true)"
-                ),
-                rows,
+            rows = []
+            for r in range(1, 41):
+                d = days[rng.integers(0, len(days))]
+                withdrawn = d + timedelta(days=int(rng.integers(0, 60))) if rng.random() < 0.15 else None
+                rows.append({"b": b, "r": r, "d": d, "c": codes[rng.integers(0, len(codes))],
+                             "n": names[rng.integers(0, len(names))], "w": withdrawn})  # fmt: skip
+            insert = sa.text(
+                "INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on,"
+                " code, subject_name, name_key, code_valid, loaded, withdrawn_on) SELECT b, r, 'license', 'scjg',"
+                " d, c, n, quality.name_key(n), quality.uscc_valid(c), true, w FROM jsonb_to_recordset(CAST(:rows"
+                " AS jsonb)) AS x(b bigint, r integer, d date, c text, n text, w date)"
             )
-        for month in range(2, 13, 3):  # withdrawals in a few statements, on or after the day reported
-            conn.execute(
-                sa.text(
-                    "UPDATE quality.uscc_observations SET withdrawn_on = reported_on + (source_row % 90)"
-                    " WHERE withdrawn_on IS NULL AND (batch_id + source_row) % 4 = 0"
-                    " AND extract(month FROM reported_on) <= :m"
-                ),
-                {"m": month},
-            )
-        conn.execute(sa.text("DELETE FROM quality.uscc_observations WHERE source_row = 40"))
+            statements = [rows] if month % 2 else [[row] for row in rows]
+            for part in statements:
+                conn.execute(insert, {"rows": json.dumps(part, default=str)})
+            if month % 3 == 2:  # withdrawals, on or after the day reported
+                conn.execute(
+                    sa.text(
+                        "UPDATE quality.uscc_observations SET withdrawn_on = reported_on + (source_row % 90)"
+                        " WHERE withdrawn_on IS NULL AND (batch_id + source_row) % 4 = 0"
+                        " AND extract(month FROM reported_on) <= :m"
+                    ),
+                    {"m": month},
+                )
+            if month == 7:
+                conn.execute(sa.text("DELETE FROM quality.uscc_observations WHERE source_row = 40"))
     with engine.connect() as conn:
         for day in [date(2024, 12, 31), *(d for d in days if d.day in (1, 15) or d.month == 12), date(2026, 6, 30)]:
             expected = sorted(map(tuple, conn.execute(sa.text(REFERENCE_STOCK), {"d": day})), key=repr)
             assert sorted(map(tuple, conn.execute(sa.text(SUMMARY_STOCK), {"d": day})), key=repr) == expected, day
         assert len(expected) > 6 and {row[0] for row in expected} == {"stock", "错码", "一码多名", "一名多码"}
+        # and the summary itself is what its definition recomputes from every observation
+        pairs = "SELECT code, name_key, code_valid, observations, first_seen FROM quality.uscc_pairs ORDER BY 1, 2"
+        recomputed = (
+            "SELECT code, name_key, bool_and(code_valid), count(*), min(reported_on) FROM quality.uscc_observations"
+            " WHERE withdrawn_on IS NULL GROUP BY code, name_key ORDER BY 1, 2"
+        )
+        assert conn.execute(sa.text(pairs)).all() == conn.execute(sa.text(recomputed)).all()
