@@ -13,6 +13,7 @@ Figures, each against its goal (``figures``):
 6. lookups, over that large history (a market-subject register and credit-list periods added with
    sql/bench/lookups_*.sql): a subject report (``subject_report.gather``) and a 10,000-subject 联合奖惩 核查
    (``list_check.check``), each against a bare indexed lookup of the same rows in the same run (``lookups``);
+   then the ingest's file once more, into the core that history filled, against its ingest into an empty core;
 7. DAG parse: the import time of each DAG file beyond ``import airflow.sdk`` (``dag_parse``);
 8. a small delivery: a 10-row file through the four task bodies, each in a fresh process as Airflow runs them,
    against ``python -c "import pandas"`` (``delivery``);

@@ -27,8 +27,8 @@ class Figure:
 def figures(r: dict) -> list[Figure]:
     ingest, big, scaled = r["ingest"], r["memory"], r["scaling"]
     n = ingest["rows"]
-    result = [
-        Figure("ingest_ratio", f"ingest {n:,} rows / COPY", ingest["total_seconds"] / ingest["copy_seconds"], "×", 3),
+    result = [  # ingest ≤ 6× the COPY (issue #21; issue #9's 3× was below this design's floor, floor_ratio)
+        Figure("ingest_ratio", f"ingest {n:,} rows / COPY", ingest["total_seconds"] / ingest["copy_seconds"], "×", 6),
         Figure("ingest_seconds", f"ingest {n:,} rows", ingest["total_seconds"], "s"),
         Figure("copy_seconds", f"COPY {n:,} rows", ingest["copy_seconds"], "s"),
         Figure(
@@ -71,9 +71,25 @@ def figures(r: dict) -> list[Figure]:
         Figure("indicators_small_seconds", f"month over {ind['small']['records']:,}", ind["small"]["seconds"], "s"),
         Figure("indicators_large_seconds", f"month over {ind['large']['records']:,}", ind["large"]["seconds"], "s"),
     ]
+    result += history_ingest_figures(r["history_ingest"], ingest["total_seconds"])
     result += lookup_figures(r["lookups"], ind["large"]["records"])
     result += [Figure(f"dag_parse_{d}", f"parse {d}.py", v["seconds"], "s", 0.5) for d, v in r["dag_parse"].items()]
     return result
+
+
+HISTORY_INGEST_GOAL = 1.5  # × the same ingest into an empty core (issue #21)
+
+
+def history_ingest_figures(r: dict, empty_seconds: float) -> list[Figure]:
+    """The bench file ingested into the core the indicator history filled, against its ingest into an empty core
+    (the first figure) in the same run."""
+    return [
+        Figure("history_ingest_ratio", f"ingest {r['rows']:,} rows into a core of {r['core_records']:,} / into an"
+               " empty core", r["total_seconds"] / empty_seconds, "×", HISTORY_INGEST_GOAL,
+               f"{r['total_seconds']:.2f} s / {empty_seconds:.2f} s; load {r['seconds']['load']:.2f} s"),
+        Figure("history_ingest_seconds", f"  ingest {r['rows']:,} rows into a core of {r['core_records']:,}",
+               r["total_seconds"], "s"),
+    ]  # fmt: skip
 
 
 REFERENCE_GOAL = 0.5  # × the faster reference pipeline (issue #21)
