@@ -149,6 +149,12 @@ def test_the_stock_summary_gives_what_every_observation_gives_on_any_day(engine)
     names = ["平顶山市鑫华建材有限公司", "平顶山市恒德物流有限公司", "平顶山市恒德物流（有限）公司", "新华区李记烩面馆"]
     names.append(None)
     days = pd.date_range("2025-01-01", "2025-12-31").date
+    insert = sa.text(
+        "INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,"
+        " subject_name, name_key, code_valid, loaded, withdrawn_on) SELECT b, r, 'license', 'scjg', d, c, n,"
+        " quality.name_key(n), quality.uscc_valid(c), true, w FROM jsonb_to_recordset(CAST(:rows AS jsonb))"
+        " AS x(b bigint, r integer, d date, c text, n text, w date)"
+    )
     with engine.begin() as conn:
         # One batch a month: a statement per row or the whole batch in one (the summary's triggers fire per
         # statement and add what an insert brings to the pairs), a few rows already withdrawn when written.
@@ -161,12 +167,6 @@ def test_the_stock_summary_gives_what_every_observation_gives_on_any_day(engine)
                 withdrawn = d + timedelta(days=int(rng.integers(0, 60))) if rng.random() < 0.15 else None
                 rows.append({"b": b, "r": r, "d": d, "c": codes[rng.integers(0, len(codes))],
                              "n": names[rng.integers(0, len(names))], "w": withdrawn})  # fmt: skip
-            insert = sa.text(
-                "INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on,"
-                " code, subject_name, name_key, code_valid, loaded, withdrawn_on) SELECT b, r, 'license', 'scjg',"
-                " d, c, n, quality.name_key(n), quality.uscc_valid(c), true, w FROM jsonb_to_recordset(CAST(:rows"
-                " AS jsonb)) AS x(b bigint, r integer, d date, c text, n text, w date)"
-            )
             statements = [rows] if month % 2 else [[row] for row in rows]
             for part in statements:
                 conn.execute(insert, {"rows": json.dumps(part, default=str)})
