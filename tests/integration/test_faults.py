@@ -5,6 +5,8 @@ delivery is stored, the warehouse connection lost or the task killed at each sta
 Airflow's retry would (the failed task again, then the rest), and every table the run writes is compared with a
 clean run's over the same files: same rows, no duplicates, no gaps. (A load whose connection is terminated by the
 server is in test_concurrency.py; an HTTP feed dying mid-pagination in test_http_feed.py.)
+
+A land task killed after it loaded must still, on its retry, tell the monthly DAG that the warehouse changed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import errno
 import os
 import shutil
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -194,3 +197,35 @@ def test_two_overlapping_runs_land_each_delivery_once(warehouse_url, clean_conte
         t.join()
     assert errors == []
     assert content(engine) == clean_content
+
+
+class OutletEvents(dict):
+    """What a task's ``outlet_events`` records: the assets added to each alias."""
+
+    def __missing__(self, alias):
+        self[alias] = set()
+        return self[alias]
+
+
+def test_a_land_tasks_retry_tells_the_monthly_dag_what_its_killed_try_loaded(warehouse_url, monkeypatch):
+    """The lane loads a small delivery, then the task is killed before it returns: its asset event is lost, and the
+    retry finds nothing new to land. The retry must still tell the warehouse's readers (the monthly DAG's asset),
+    or the month's indicators wait for the next day's clock run."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from citycredit.tasks import common
+
+    deliver(paths.home())
+    monkeypatch.setattr(common, "started_by_asset", lambda: False)  # reads the running DAG run's context
+    land = DagBag(dag_folder=str(paths.DAGS_DIR)).dags["citycredit_ingest"].get_task("land_file_feed").python_callable
+
+    def announced(try_number: int) -> tuple[dict, list[str]]:
+        events = OutletEvents()
+        batches = land(FEED, outlet_events=events, ti=types.SimpleNamespace(try_number=try_number))
+        return batches, sorted(asset.name for assets in events.values() for asset in assets)
+
+    killed_try, lost = announced(1)
+    assert len(killed_try["loaded"]) == len(FILES) and lost == ["citycredit_warehouse_core"]
+    assert announced(2) == ({"landed": [], "loaded": []}, ["citycredit_warehouse_core"])
+    # A first try that loads nothing tells nothing: the monthly DAG does not run for an empty inbox.
+    assert announced(1) == ({"landed": [], "loaded": []}, [])
