@@ -41,6 +41,7 @@ import redis
 import sqlalchemy as sa
 import yaml
 from cryptography.fernet import Fernet
+from support.ports import free_port
 
 from citycredit.core import airflow_env, city, paths, warehouse
 from citycredit.feeds import drops, registry
@@ -166,12 +167,6 @@ def _answers(address: tuple[str, int]) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def services() -> None:
     missing = [f"{name} on {host}:{port}" for name, (host, port) in {"PostgreSQL": POSTGRES, "Redis": REDIS}.items()
@@ -261,7 +256,7 @@ class Processes:
 def cluster(databases, tmp_path, monkeypatch) -> Iterator[tuple[Processes, dict]]:
     """api-server, scheduler, dag-processor, triggerer and a Celery worker on a migrated metadata database, with
     pools and the citycredit_warehouse connection created as docker-compose.yaml's init service does."""
-    port = _free_port()
+    port = free_port()
     queue = f"citycredit_test_{uuid.uuid4().hex[:8]}"
     home = tmp_path / "airflow"
     settings_ = {

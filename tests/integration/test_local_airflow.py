@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 import psutil
 import pytest
+from support.ports import free_port
 
 from citycredit.core import paths
 
@@ -31,12 +32,6 @@ CITYCREDIT = str(Path(sys.executable).with_name("citycredit"))
 DAG_IDS = ["citycredit_export", "citycredit_ingest", "citycredit_monthly"]
 PARSE_TIMEOUT = 180
 DROP_TIMEOUT = 240  # measured: 46 s from the drop to the loaded batch on a loaded 2-core machine
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _citycredit(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -76,7 +71,7 @@ def _sessions_alive(pids: list[int]) -> list[str]:
 @pytest.mark.db
 def test_up_serves_our_dags_and_the_reports_plugin_and_down_stops_everything(tmp_path, page):
     home = tmp_path / "home"
-    port = _free_port()
+    port = free_port()
     up = _citycredit(home, "up", "--port", str(port))
     pids: list[int] = []
     cleaned = None
@@ -141,7 +136,7 @@ def test_a_file_dropped_in_an_inbox_is_loaded_without_anyone_triggering_the_inge
     from citycredit.core import warehouse
 
     home = tmp_path / "home"  # also this process's CITYCREDIT_HOME (conftest): the same embedded warehouse
-    up = _citycredit(home, "up", "--port", str(_free_port()))
+    up = _citycredit(home, "up", "--port", str(free_port()))
     try:
         assert up.returncode == 0, up.stdout + up.stderr
         url = re.search(r"running at (http://\S+)", up.stdout).group(1)

@@ -3,7 +3,6 @@ plugin serves every page with a Content-Security-Policy that a real browser (chr
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from datetime import UTC, datetime
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from support.ports import free_port
 
 from citycredit.publish import datadocs, webapp
 from citycredit.validate.suites import suite_definition
@@ -144,18 +144,12 @@ def test_every_response_carries_the_security_headers(published):
     assert "content-security-policy" not in workbook.headers, "a download is no page"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def served(published):
     """The plugin's app served over real HTTP on this machine (uvicorn), as the api-server serves it."""
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(webapp.create_app(require_login=False), port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

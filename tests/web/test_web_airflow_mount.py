@@ -12,7 +12,8 @@ import pytest
 import requests
 import uvicorn
 from fastapi import FastAPI
-from web_helpers import audit_rows, csrf_of, free_port
+from support.ports import free_port
+from web_helpers import audit_rows, csrf_of
 
 from citycredit.web import accounts, airflow_mount
 from citycredit.web.app import create_app

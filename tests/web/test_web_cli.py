@@ -11,7 +11,8 @@ import time
 
 import pytest
 import requests
-from web_helpers import csrf_of, free_port
+from support.ports import free_port
+from web_helpers import csrf_of
 
 from citycredit import cli
 from citycredit.web import accounts

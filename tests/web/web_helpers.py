@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass
 
 import requests
 import uvicorn
+from support.ports import free_port
 
 from citycredit.web import accounts
 from citycredit.web.app import create_app
@@ -41,12 +41,6 @@ def csrf_of(html: str) -> str:
     match = _CSRF.search(html)
     assert match, html[:500]
     return match.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(engine):
