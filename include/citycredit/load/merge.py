@@ -219,7 +219,7 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
     # supersedes: the current one for the first of its key in the batch, else the previous one in the batch. The ids
     # are a block reserved at once for every valid row (a duplicate leaves its id unused), handed out in the order
     # of the key's window: one sort serves every window, where numbering in delivery order cost two more sorts and a
-    # call of nextval per row (4 s of a 1M-row load, docs/performance.md).
+    # call of nextval per row (docs/performance.md, "The data path").
     valid = conn.execute(sa.text("SELECT count(*) FROM batch_rows WHERE rule_ids IS NULL")).scalar_one()
     first_id = conn.execute(
         sa.text("SELECT setval(CAST(:sequence AS regclass), nextval(CAST(:sequence AS regclass)) + :n - 1) - :n + 1"),
