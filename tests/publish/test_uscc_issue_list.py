@@ -50,3 +50,9 @@ def test_each_issue_lists_the_codes_and_names_behind_it_on_the_day_asked(stock):
         ("一码多名", A, "；".join(sorted([DING, "平顶山市恒德物流有限公司"])), SCJG),
         ("错码", MISTYPED, "平顶山市恒德物流有限公司", SCJG),
     ]
+
+
+def test_the_count_covers_every_issue_when_only_the_first_are_listed(stock):
+    rows, total = monthly.uscc_issue_rows(stock, date(2025, 10, 31), limit=1)
+    assert [r["issue"] for r in rows] == ["一名多码"] and total == 3
+    assert monthly.uscc_issue_rows(stock, date(2025, 8, 31)) == ([], 0)

@@ -18,7 +18,6 @@ from citycredit.core.months import add_months, month_start
 from citycredit.core.printable import printable
 from citycredit.feeds import registry
 from citycredit.indicators import compute, definitions, periods, scorecard
-from citycredit.load import uscc_stock
 
 TREND_MONTHS = 12
 HEADLINE = (  # (indicator, how it reads): the city's figures the report follows month by month
@@ -236,8 +235,7 @@ def department_rows(engine: sa.Engine, month: str | date) -> list[dict]:
 
 def uscc_issue_rows(engine: sa.Engine, day: date, limit: int = USCC_LIST_LIMIT) -> tuple[list[dict], int]:
     """The 错码 and 重码 in the stock at the end of ``day`` with the names, codes and departments behind each, and
-    how many there are in all (uscc_stock.issues counts them; only the first ``limit`` are detailed)."""
-    total = len(uscc_stock.issues(engine, day))
+    how many there are in all (only the first ``limit`` are detailed)."""
     # The observations behind an issue are found by code (a 一名多码 through the codes its name holds on the day:
     # those of its pairs, not withdrawn, and of its observations withdrawn after the day; sql/migrations/0029).
     sql = """
@@ -253,7 +251,7 @@ def uscc_issue_rows(engine: sa.Engine, day: date, limit: int = USCC_LIST_LIMIT) 
             UNION ALL
             SELECT i.*, c.code FROM issues i JOIN name_codes c USING (name_key) WHERE i.code IS NULL
         )
-        SELECT i.issue, i.code, i.first_seen, i.observations,
+        SELECT i.issue, i.code, i.first_seen, i.observations, (SELECT count(*) FROM issues) AS total,
                string_agg(DISTINCT o.subject_name, '；') AS names,
                string_agg(DISTINCT o.code, '；') AS codes,
                string_agg(DISTINCT o.department_id, '，') AS departments
@@ -266,7 +264,9 @@ def uscc_issue_rows(engine: sa.Engine, day: date, limit: int = USCC_LIST_LIMIT) 
     names = {d.id: d.name for d in registry.load().departments}
     with engine.connect() as conn:
         rows = query(conn, sql, {"d": day, "n": limit})
+    total = rows[0]["total"] if rows else 0  # every issue has an observation: no rows, no issues
     for r in rows:
+        del r["total"]
         r["departments"] = "，".join(names.get(d, d) for d in (r["departments"] or "").split("，") if d)
         for key in ("names", "codes", "code"):
             r[key] = mask(r[key])
