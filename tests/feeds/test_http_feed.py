@@ -9,6 +9,7 @@ import types
 import pytest
 import sqlalchemy as sa
 import urllib3.util.retry
+from support.dags import ingest_dagbag
 from support.department_api import (
     DepartmentApi,
     connect_api,
@@ -231,12 +232,6 @@ def test_the_same_records_pulled_again_are_a_duplicate_delivery(server, tmp_path
 
     assert (first.outcome, second.outcome, second.batch_id) == ("new", "duplicate", None)
     assert len(warehouse_state(engine)["batches"]) == 1
-
-
-def ingest_dagbag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(paths.DAGS_DIR / "citycredit_ingest.py"))
 
 
 def test_the_ingest_dag_maps_a_pull_per_feed_in_the_pool_of_its_kind(tmp_path, monkeypatch):

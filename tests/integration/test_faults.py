@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support.dags import ingest_dagbag
 
 from citycredit.core import copyio, paths
 from citycredit.feeds import landing, registry, store
@@ -211,13 +212,11 @@ def test_a_land_tasks_retry_tells_the_monthly_dag_what_its_killed_try_loaded(war
     """The lane loads a small delivery, then the task is killed before it returns: its asset event is lost, and the
     retry finds nothing new to land. The retry must still tell the warehouse's readers (the monthly DAG's asset),
     or the month's indicators wait for the next day's clock run."""
-    from airflow.dag_processing.dagbag import DagBag
-
     from citycredit.tasks import common
 
     deliver(paths.home())
     monkeypatch.setattr(common, "started_by_asset", lambda: False)  # reads the running DAG run's context
-    land = DagBag(dag_folder=str(paths.DAGS_DIR)).dags["citycredit_ingest"].get_task("land_file_feed").python_callable
+    land = ingest_dagbag().dags["citycredit_ingest"].get_task("land_file_feed").python_callable
 
     def announced(try_number: int) -> tuple[dict, list[str]]:
         events = OutletEvents()

@@ -12,7 +12,7 @@ from support.staged_batches import LICENSE_RECORD, stage
 
 from citycredit.core import identifiers
 from citycredit.core.checkdigits import USCC_ALPHABET, org_check_char, uscc_check_char
-from citycredit.load import merge, uscc_stock
+from citycredit.load import merge
 
 pytestmark = pytest.mark.db
 
@@ -78,7 +78,16 @@ def deliver(engine, rows: list[dict], day: str, errors=()) -> merge.Accounting:
 
 
 def issues(engine, day: str) -> list[tuple]:
-    return [(i["issue"], i["code"], i["name_key"]) for i in uscc_stock.issues(engine, date.fromisoformat(day))]
+    """错码 and 重码 in the stock at the end of ``day`` (quality.uscc_issues)."""
+    query = "SELECT issue, code, name_key FROM quality.uscc_issues(:d) ORDER BY issue, code NULLS LAST, name_key"
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(query), {"d": date.fromisoformat(day)})]
+
+
+def stock_size(engine, day: date) -> int:
+    """The distinct codes in the stock at the end of ``day`` (the denominator of 重错码率)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM quality.uscc_stock(:d)"), {"d": day}).scalar_one()
 
 
 def test_wrong_and_duplicate_codes_appear_in_the_stock_and_leave_it_when_corrected(engine):
@@ -99,7 +108,7 @@ def test_wrong_and_duplicate_codes_appear_in_the_stock_and_leave_it_when_correct
         ("一码多名", OTHER, None),
         ("错码", MISTYPED, "平顶山市鑫华建材有限公司"),
     ]
-    assert uscc_stock.stock_size(engine, date(2025, 9, 30)) == 2
+    assert stock_size(engine, date(2025, 9, 30)) == 2
 
     # October: the code is fixed (a correction), the permit naming 瑞丰 under 恒德's code is revised to the right
     # name (the same key: a new version), and 鑫华 appears under a second code elsewhere (一名多码).
@@ -118,7 +127,7 @@ def test_wrong_and_duplicate_codes_appear_in_the_stock_and_leave_it_when_correct
         ("错码", MISTYPED, "平顶山市鑫华建材有限公司"),
     ]
     assert issues(engine, "2025-10-31") == [("一名多码", None, "平顶山市鑫华建材有限公司")]
-    assert uscc_stock.stock_size(engine, date(2025, 10, 31)) == 3
+    assert stock_size(engine, date(2025, 10, 31)) == 3
 
 
 # The stock and its issues as migration 0002 defined them, straight from every observation: the summary kept by

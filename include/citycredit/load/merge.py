@@ -114,11 +114,12 @@ def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, s
     """Quarantine, merge, exits, corrections and code observations of one batch; its accounting (not yet written)."""
     batch_id, department_id = batch["batch_id"], batch["department_id"]
     quarantined = _stage_rows(conn, dataset, params)
+    received = conn.execute(sa.text("SELECT count(*) FROM batch_rows")).scalar_one()
     later = versions.later_batches(conn, dataset, batch_id)
     if later:
         loaded, revised = versions.merge_before(conn, dataset, department_id, later)
     else:
-        loaded, revised = _merge(conn, dataset, department_id, batch_id)
+        loaded, revised = _merge(conn, dataset, department_id, batch_id, received - quarantined)
     exits = 0
     if snapshot:
         exits = creditlists.close_missing_periods(conn, batch["feed_id"], batch_id, batch["reported_on"])
@@ -130,9 +131,7 @@ def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, s
     uscc_stock.observe_batch(conn, dataset, department_id, params)
     if later:
         uscc_stock.follow_versions(conn, dataset, params["placeholder"])
-    received, with_warnings = conn.execute(
-        sa.text("SELECT (SELECT count(*) FROM batch_rows), (SELECT count(*) FROM batch_new WHERE has_warning)")
-    ).one()
+    with_warnings = conn.execute(sa.text("SELECT count(*) FROM batch_new WHERE has_warning")).scalar_one()
     return Accounting(
         batch_id, received, loaded, quarantined, received - loaded - quarantined, revised, with_warnings, corrected,
         exits,
@@ -206,8 +205,10 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
     ).rowcount
 
 
-def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, batch_id: int) -> tuple[int, int]:
-    """Valid rows that are not duplicates become versions of their key; returns (loaded, revised)."""
+def _merge(
+    conn: sa.Connection, dataset: datasets.Dataset, department_id: str, batch_id: int, valid: int
+) -> tuple[int, int]:
+    """The ``valid`` rows that are not duplicates become versions of their key; returns (loaded, revised)."""
     key = ", ".join(dataset.key)
     sequence = conn.execute(
         sa.text("SELECT pg_get_serial_sequence(:t, 'record_id')"), {"t": dataset.core_table}
@@ -220,7 +221,6 @@ def _merge(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, b
     # are a block reserved at once for every valid row (a duplicate leaves its id unused), handed out in the order
     # of the key's window: one sort serves every window, where numbering in delivery order cost two more sorts and a
     # call of nextval per row (docs/performance.md, "The data path").
-    valid = conn.execute(sa.text("SELECT count(*) FROM batch_rows WHERE rule_ids IS NULL")).scalar_one()
     first_id = conn.execute(
         sa.text("SELECT setval(CAST(:sequence AS regclass), nextval(CAST(:sequence AS regclass)) + :n - 1) - :n + 1"),
         {"sequence": sequence, "n": max(valid, 1)},

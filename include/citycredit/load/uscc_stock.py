@@ -6,12 +6,10 @@ quality.uscc_observations; it leaves the stock when a later version of its recor
 fixes it. The SQL functions quality.uscc_issues(d) and quality.uscc_stock(d) (sql/migrations/0002, rewritten in
 0007) give the stock and its issues at the end of any day, from a summary per code and name that triggers on the
 observations keep (quality.uscc_pairs): a day's stock costs what the stock holds, not the history. This module
-writes the observations and reads those functions.
+writes the observations; the indicators and the monthly report read those functions.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import sqlalchemy as sa
 
@@ -118,18 +116,3 @@ def follow_versions(conn: sa.Connection, dataset: datasets.Dataset, placeholder:
         ),
         {"dataset": dataset.name},
     )
-
-
-def issues(engine: sa.Engine, day: dt.date) -> list[dict]:
-    """错码 and 重码 in the stock at the end of `day` (quality.uscc_issues)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text("SELECT * FROM quality.uscc_issues(:d) ORDER BY issue, code NULLS LAST, name_key"), {"d": day}
-        )
-        return [dict(r) for r in rows.mappings()]
-
-
-def stock_size(engine: sa.Engine, day: dt.date) -> int:
-    """The number of distinct codes in the stock at the end of `day` (the denominator of 重错码率)."""
-    with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT count(*) FROM quality.uscc_stock(:d)"), {"d": day}).scalar_one()
