@@ -27,6 +27,12 @@ def _chunks(rows: int, size: int, seed: int = 3) -> list[pd.DataFrame]:
     return [frame.iloc[i : i + size] for i in range(0, rows, size)]
 
 
+@pytest.fixture(autouse=True)
+def _own_temp_folder(tmp_path, monkeypatch):
+    # Other tests on parallel workers spill rows too; counting their folders in the shared /tmp made these flaky.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+
 def _held_folders() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob("citycredit-keyed-rows-*"))
 
