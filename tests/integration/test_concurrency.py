@@ -37,7 +37,8 @@ def checksum(engine) -> str:
                                                corrected) FROM quality.batch_accounting
                     UNION ALL SELECT concat_ws(',', 'k', quarantine_batch_id, quarantine_source_row, batch_id,
                                                source_row, corrected_on) FROM quality.corrections
-                    UNION ALL SELECT concat_ws(',', 'o', batch_id, source_row, code, code_valid, withdrawn_on)
+                    UNION ALL SELECT concat_ws(',', 'o', batch_id, reported_on, code, subject_name, code_valid,
+                                               loaded, withdrawn_on, observations)
                     FROM quality.uscc_observations
                     UNION ALL SELECT concat_ws(',', 'b', batch_id, status) FROM landing.batches
                 ) t

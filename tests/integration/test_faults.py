@@ -99,7 +99,8 @@ def content(engine: sa.Engine) -> list[str]:
                   FROM quality.batch_accounting JOIN b USING (batch_id)
                   UNION ALL SELECT concat_ws(',', 'c', b.source_name, source_row, version, is_current, content_hash)
                   FROM core.license JOIN b USING (batch_id)
-                  UNION ALL SELECT concat_ws(',', 'o', b.source_name, source_row, code, code_valid)
+                  UNION ALL SELECT concat_ws(',', 'o', b.source_name, reported_on, code, subject_name, code_valid,
+                                             loaded, withdrawn_on, observations)
                   FROM quality.uscc_observations JOIN b USING (batch_id)
                 ) t ORDER BY x
                 """

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import code_stock
 from support.staged_batches import LICENSE_RECORD, stage
 
 from citycredit.core import paths, warehouse
@@ -111,12 +112,8 @@ def state(engine: sa.Engine, table: str) -> dict:
             )
         ).all()
         quarantined = conn.execute(sa.text("SELECT batch_id, source_row FROM quality.quarantine ORDER BY 1, 2")).all()
-        observed = conn.execute(
-            sa.text(
-                "SELECT o.batch_id, o.source_row, o.code, o.loaded, o.withdrawn_on, c.batch_id, c.source_row"
-                f" FROM quality.uscc_observations o LEFT JOIN {table} c ON c.record_id = o.record_id ORDER BY 1, 2"
-            )
-        ).all()
+        observed = code_stock.counted(conn)
+        assert observed == code_stock.as_defined(conn)
         corrections = conn.execute(
             sa.text(
                 "SELECT quarantine_batch_id, quarantine_source_row, batch_id, source_row, corrected_on"

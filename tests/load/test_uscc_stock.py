@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from support import code_stock
 from support.indicator_rows import batch
 from support.staged_batches import LICENSE_RECORD, stage
 
@@ -74,7 +75,10 @@ def deliver(engine, rows: list[dict], day: str, errors=()) -> merge.Accounting:
             conn, "license", dict(enumerate(rows, start=2)), feed_id="scjg_license", department_id="scjg", day=day,
             errors=errors,
         )  # fmt: skip
-    return merge.load_batch(engine, batch)
+    accounting = merge.load_batch(engine, batch)
+    with engine.connect() as conn:
+        assert code_stock.counted(conn) == code_stock.as_defined(conn)
+    return accounting
 
 
 def issues(engine, day: str) -> list[tuple]:
@@ -130,19 +134,20 @@ def test_wrong_and_duplicate_codes_appear_in_the_stock_and_leave_it_when_correct
     assert stock_size(engine, date(2025, 10, 31)) == 3
 
 
-# The stock and its issues as migration 0002 defined them, straight from every observation: the summary kept by
-# migration 0007 (quality.uscc_pairs) must give exactly these on any day.
+# The stock and its issues as migration 0002 defined them, straight from every observation (counted per group since
+# migration 0030): the summary kept by migration 0007 (quality.uscc_pairs) must give exactly these on any day.
 REFERENCE_STOCK = """
     WITH stock AS (SELECT * FROM quality.uscc_observations o
                    WHERE o.reported_on <= :d AND (o.withdrawn_on IS NULL OR o.withdrawn_on > :d))
     SELECT 'stock', code, NULL, min(reported_on), NULL, bool_and(code_valid) FROM stock GROUP BY code
     UNION ALL
-    SELECT '错码', code, min(name_key), min(reported_on), count(*), NULL FROM stock WHERE NOT code_valid GROUP BY code
+    SELECT '错码', code, min(name_key), min(reported_on), sum(observations), NULL FROM stock WHERE NOT code_valid
+    GROUP BY code
     UNION ALL
-    SELECT '一码多名', code, NULL, min(reported_on), count(*), NULL FROM stock
+    SELECT '一码多名', code, NULL, min(reported_on), sum(observations), NULL FROM stock
     WHERE code_valid AND name_key IS NOT NULL GROUP BY code HAVING count(DISTINCT name_key) >= 2
     UNION ALL
-    SELECT '一名多码', NULL, name_key, min(reported_on), count(*), NULL FROM stock
+    SELECT '一名多码', NULL, name_key, min(reported_on), sum(observations), NULL FROM stock
     WHERE code_valid AND name_key IS NOT NULL GROUP BY name_key HAVING count(DISTINCT code) >= 2
 """
 SUMMARY_STOCK = """
@@ -159,37 +164,44 @@ def test_the_stock_summary_gives_what_every_observation_gives_on_any_day(engine)
     names.append(None)
     days = pd.date_range("2025-01-01", "2025-12-31").date
     insert = sa.text(
-        "INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,"
-        " subject_name, name_key, code_valid, loaded, withdrawn_on) SELECT b, r, 'license', 'scjg', d, c, n,"
-        " quality.name_key(n), quality.uscc_valid(c), true, w FROM jsonb_to_recordset(CAST(:rows AS jsonb))"
-        " AS x(b bigint, r integer, d date, c text, n text, w date)"
+        "INSERT INTO quality.uscc_observations (batch_id, dataset, department_id, reported_on, code, subject_name,"
+        " name_key, code_valid, loaded, withdrawn_on, observations) SELECT b, 'license', 'scjg', d, c, n,"
+        " quality.name_key(n), quality.uscc_valid(c), true, w, k FROM jsonb_to_recordset(CAST(:rows AS jsonb))"
+        " AS x(b bigint, d date, c text, n text, w date, k bigint)"
     )
     with engine.begin() as conn:
-        # One batch a month: a statement per row or the whole batch in one (the summary's triggers fire per
-        # statement and add what an insert brings to the pairs), a few rows already withdrawn when written.
-        # Withdrawals and a delete come between the months, so later inserts add to pairs they recomputed.
+        # One batch a month: a statement per group or the whole batch in one (the summary's triggers fire per
+        # statement and add what an insert brings to the pairs), a few groups already withdrawn when written.
+        # Withdrawals, counts moved and a delete come between the months, so later inserts add to pairs they
+        # recomputed.
         for month in range(1, 13):
             b = batch(conn, "scjg", "license", f"2025-{month:02d}-28 10:00")
-            rows = []
-            for r in range(1, 41):
+            groups: dict[tuple, int] = {}
+            for _ in range(40):
                 d = days[rng.integers(0, len(days))]
                 withdrawn = d + timedelta(days=int(rng.integers(0, 60))) if rng.random() < 0.15 else None
-                rows.append({"b": b, "r": r, "d": d, "c": codes[rng.integers(0, len(codes))],
-                             "n": names[rng.integers(0, len(names))], "w": withdrawn})  # fmt: skip
+                group = (d, codes[rng.integers(0, len(codes))], names[rng.integers(0, len(names))], withdrawn)
+                groups[group] = groups.get(group, 0) + int(rng.integers(1, 4))
+            rows = [{"b": b, "d": d, "c": c, "n": n, "w": w, "k": k} for (d, c, n, w), k in groups.items()]
             statements = [rows] if month % 2 else [[row] for row in rows]
             for part in statements:
                 conn.execute(insert, {"rows": json.dumps(part, default=str)})
-            if month % 3 == 2:  # withdrawals, on or after the day reported
+            if month % 3 == 2:  # withdrawals, on or after the day reported (later than any written withdrawn)
                 conn.execute(
                     sa.text(
-                        "UPDATE quality.uscc_observations SET withdrawn_on = reported_on + (source_row % 90)"
-                        " WHERE withdrawn_on IS NULL AND (batch_id + source_row) % 4 = 0"
+                        "UPDATE quality.uscc_observations SET withdrawn_on = reported_on + 60 + observations::int"
+                        " WHERE withdrawn_on IS NULL AND (batch_id + observations) % 4 = 0"
                         " AND extract(month FROM reported_on) <= :m"
                     ),
                     {"m": month},
                 )
+            if month % 4 == 1:  # counts moved up
+                conn.execute(
+                    sa.text("UPDATE quality.uscc_observations SET observations = observations + 2 WHERE code = :c"),
+                    {"c": codes[month % len(codes)]},
+                )
             if month == 7:
-                conn.execute(sa.text("DELETE FROM quality.uscc_observations WHERE source_row = 40"))
+                conn.execute(sa.text("DELETE FROM quality.uscc_observations WHERE observations = 2"))
     with engine.connect() as conn:
         for day in [date(2024, 12, 31), *(d for d in days if d.day in (1, 15) or d.month == 12), date(2026, 6, 30)]:
             expected = sorted(map(tuple, conn.execute(sa.text(REFERENCE_STOCK), {"d": day})), key=repr)
@@ -198,7 +210,8 @@ def test_the_stock_summary_gives_what_every_observation_gives_on_any_day(engine)
         # and the summary itself is what its definition recomputes from every observation
         pairs = "SELECT code, name_key, code_valid, observations, first_seen FROM quality.uscc_pairs ORDER BY 1, 2"
         recomputed = (
-            "SELECT code, name_key, bool_and(code_valid), count(*), min(reported_on) FROM quality.uscc_observations"
+            "SELECT code, name_key, bool_and(code_valid), sum(observations), min(reported_on)"
+            " FROM quality.uscc_observations"
             " WHERE withdrawn_on IS NULL GROUP BY code, name_key ORDER BY 1, 2"
         )
         assert conn.execute(sa.text(pairs)).all() == conn.execute(sa.text(recomputed)).all()

@@ -24,12 +24,12 @@ def stock(engine):
     with engine.begin() as conn:
         september = batch(conn, "scjg", "license", "2025-09-05 10:00")
         october = batch(conn, "scjg", "license", "2025-10-05 10:00")
-        uscc_observation(conn, september, 1, A, DING, "2025-09-01", True)
+        uscc_observation(conn, september, A, DING, "2025-09-01", True)
         # In the stock at the end of September, replaced by a later version on 2025-10-15.
-        uscc_observation(conn, september, 2, B, DING, "2025-09-02", True, withdrawn="2025-10-15")
-        uscc_observation(conn, september, 3, MISTYPED, "平顶山市恒德物流有限公司", "2025-09-03", False)
-        uscc_observation(conn, october, 1, C, "平顶山市丁记建材（有限）公司", "2025-10-05", True)
-        uscc_observation(conn, october, 2, A, "平顶山市恒德物流有限公司", "2025-10-06", True)
+        uscc_observation(conn, september, B, DING, "2025-09-02", True, withdrawn="2025-10-15")
+        uscc_observation(conn, september, MISTYPED, "平顶山市恒德物流有限公司", "2025-09-03", False)
+        uscc_observation(conn, october, C, "平顶山市丁记建材（有限）公司", "2025-10-05", True)
+        uscc_observation(conn, october, A, "平顶山市恒德物流有限公司", "2025-10-06", True)
     return engine
 
 

@@ -159,15 +159,16 @@ def register_subject(
 
 
 def uscc_observation(
-    conn, batch_id: int, source_row: int, code: str, name: str, reported: str, valid: bool, withdrawn: str | None = None
+    conn, batch_id: int, code: str, name: str, reported: str, valid: bool, withdrawn: str | None = None, count: int = 1
 ) -> None:
+    """``count`` rows of one batch, all loaded (valid) or quarantined, with the same code and name."""
     conn.execute(
         sa.text(
-            "INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,"
-            " subject_name, name_key, code_valid, loaded, withdrawn_on) VALUES (:b, :r, 'license', 'scjg',"
-            " CAST(:d AS date), :c, :n, quality.name_key(:n), :v, :v, CAST(:w AS date))"
+            "INSERT INTO quality.uscc_observations (batch_id, dataset, department_id, reported_on, code, subject_name,"
+            " name_key, code_valid, loaded, withdrawn_on, observations) VALUES (:b, 'license', 'scjg',"
+            " CAST(:d AS date), :c, :n, quality.name_key(:n), :v, :v, CAST(:w AS date), :k)"
         ),
-        {"b": batch_id, "r": source_row, "c": code, "n": name, "d": reported, "v": valid, "w": withdrawn},
+        {"b": batch_id, "c": code, "n": name, "d": reported, "v": valid, "w": withdrawn, "k": count},
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ Everything happens in one transaction per batch, with the accounting row (docs/a
   recorded in quality.corrections;
 - a credit-list feed in snapshot mode closes the open periods of that feed the snapshot no longer holds
   (移出原因 '未说明', see sql/migrations/0002);
-- every subject 统一社会信用代码 received goes to quality.uscc_observations (the city's code stock).
+- every subject 统一社会信用代码 received is counted in quality.uscc_observations (the city's code stock).
 Loading a batch that already has its accounting row does nothing, so retries and re-runs are harmless; two loads
 of one batch at once serialise on the batch row and the second finds the first one's accounting.
 """
@@ -128,9 +128,11 @@ def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, s
         versions.recount(conn, dataset, later)
     else:
         corrected = _record_corrections(conn, dataset, params)
-    uscc_stock.observe_batch(conn, dataset, department_id, params)
     if later:
         uscc_stock.follow_versions(conn, dataset, params["placeholder"])
+    else:
+        uscc_stock.observe_batch(conn, dataset, department_id, params)
+    uscc_stock.count_quarantined(conn, dataset, params)
     with_warnings = conn.execute(sa.text("SELECT count(*) FROM batch_new WHERE has_warning")).scalar_one()
     return Accounting(
         batch_id, received, loaded, quarantined, received - loaded - quarantined, revised, with_warnings, corrected,
@@ -151,8 +153,8 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
     # hashed in a subquery the planner keeps apart (OFFSET 0), below the joins whose array subquery only the
     # leader may run, and a parallel scan is priced as cheap as it is: by the planner's defaults, passing a
     # batch's rows from the workers to the leader would cost more than it saves. On two cores the hashes of 1M rows
-    # took 7.0 s before and 4.0 s after; the code checks (uscc_stock.observed_columns) are computed here too for
-    # the same reason. Only this statement is planned with those costs.
+    # took 7.0 s before and 4.0 s after; the name key the corrections match on is computed here too for the same
+    # reason. Only this statement is planned with those costs.
     for setting in PARALLEL_SCAN_COSTS:
         conn.execute(sa.text(f"SET LOCAL {setting} = 0"))
     conn.execute(
@@ -178,7 +180,7 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
                 SELECT s.batch_id, s.source_row, s.reported_on, {carried}, {record_time} AS record_time,
                        {dataset.subject_key_sql("s.{}")} AS subject_key,
                        md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash,
-                       {uscc_stock.observed_columns(dataset, "s.{}")}
+                       quality.name_key(s.{dataset.subject_name}) AS name_key
                 FROM {dataset.staging_table} s WHERE s.batch_id = :b
                 OFFSET 0
             ) s CROSS JOIN file_errors f

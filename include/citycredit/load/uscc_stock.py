@@ -1,12 +1,16 @@
 """统一社会信用代码 quality over the city's code stock: 错码 (codes failing GB 32100 / GB 11714) and 重码 (one code
 under two or more normalized names, one name under two or more codes), and their correction over time.
 
-Every subject code a batch brings (loaded or quarantined; the placeholder excluded) is recorded by the load in
-quality.uscc_observations; it leaves the stock when a later version of its record replaces it or a correction
-fixes it. The SQL functions quality.uscc_issues(d) and quality.uscc_stock(d) (sql/migrations/0002, rewritten in
-0007) give the stock and its issues at the end of any day, from a summary per code and name that triggers on the
-observations keep (quality.uscc_pairs): a day's stock costs what the stock holds, not the history. This module
-writes the observations; the indicators and the monthly report read those functions.
+Every subject code a batch brings (loaded or quarantined; the placeholder excluded) is an observation in the
+stock until it is withdrawn: a loaded row's on the day reported of the version that replaces its version in core,
+a quarantined row's on the day of the correction that fixes it (quality.corrections). quality.uscc_observations
+counts them per batch, day reported, code, name, whether loaded and day withdrawn (sql/migrations/0030): a 1M-row
+batch's 750,000 observations are about 17,000 such rows. The load moves counts between those rows; the rows of
+loaded observations follow the versions in core (``observe_batch``, ``follow_versions``), those of quarantined
+rows are counted again from the quarantine and its corrections (``count_quarantined``). The SQL functions
+quality.uscc_issues(d) and quality.uscc_stock(d) (sql/migrations/0002, rewritten in 0007) give the stock and its
+issues at the end of any day, from a summary per code and name that triggers on the observations keep
+(quality.uscc_pairs); the indicators and the monthly report read them.
 """
 
 from __future__ import annotations
@@ -15,104 +19,150 @@ import sqlalchemy as sa
 
 from citycredit.core import datasets
 
-
-def observed_columns(dataset: datasets.Dataset, value: str) -> str:
-    """SQL for what an observation records of a staged row's code and name (``name_key``, ``code_valid``), given
-    how to read a column (e.g. "s.{}"): computed when the load first reads the batch, by parallel workers."""
-    code, name = value.format(dataset.subject_code), value.format(dataset.subject_name)
-    return f"quality.name_key({name}) AS name_key, quality.uscc_valid({code}) AS code_valid"
+GROUP = "batch_id, department_id, reported_on, code, subject_name, loaded, withdrawn_on"
+MATCH = """o.batch_id = m.batch_id AND o.reported_on = m.reported_on AND o.code = m.code
+    AND COALESCE(o.subject_name, '') = COALESCE(m.subject_name, '') AND o.loaded = m.loaded
+    AND COALESCE(o.withdrawn_on, 'infinity') = COALESCE(m.withdrawn_on, 'infinity')"""
 
 
 def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, params: dict) -> None:
-    """Record the subject codes of the batch in ``batch_rows`` (with its ``observed_columns``); withdraw the
-    observations it replaces or fixes.
-
-    Called inside the load transaction, after the merge (``batch_new``: the new versions, with their record ids
-    and the versions they supersede) and the corrections. Duplicate rows add nothing.
-    """
+    """The observations of a batch merged in delivery order (merge.py's ``batch_new``: its new versions, each
+    with the number of versions its key has in the batch and the current version the first one replaces): one per
+    new version, withdrawn when a later version of the batch replaces it; the current versions replaced leave the
+    stock on the batch's day. Duplicate rows add nothing."""
     code, name = dataset.subject_code, dataset.subject_name
-    conn.execute(
-        sa.text(
-            f"""
-            INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,
-                subject_name, name_key, code_valid, loaded, record_id)
-            SELECT r.batch_id, r.source_row, :dataset, :dept, r.reported_on, r.{code}, r.{name},
-                   r.name_key, r.code_valid, r.rule_ids IS NULL, n.record_id
-            FROM batch_rows r LEFT JOIN batch_new n ON n.source_row = r.source_row
-            WHERE r.{code} IS NOT NULL AND r.{code} <> :placeholder
-              AND (r.rule_ids IS NOT NULL OR n.record_id IS NOT NULL)
-            """
-        ),
+    _move(
+        conn,
+        dataset,
+        f"""
+        SELECT v.batch_id, CAST(:dept AS text) AS department_id, v.reported_on, v.{code} AS code,
+               v.{name} AS subject_name, true AS loaded,
+               CASE WHEN v.n < v.versions THEN v.reported_on END AS withdrawn_on, 1 AS n
+        FROM batch_new v WHERE v.{code} IS NOT NULL AND v.{code} <> :placeholder
+        UNION ALL
+        SELECT c.batch_id, c.department_id, c.reported_on, c.{code}, c.{name}, true, w.withdrawn_on, w.n
+        FROM batch_new v JOIN {dataset.core_table} replaced ON replaced.record_id = v.current_id
+        JOIN {dataset.core_table} c
+             ON c.record_id = CASE WHEN replaced.source_row IS NULL THEN replaced.supersedes ELSE replaced.record_id END
+        CROSS JOIN LATERAL (VALUES (NULL::date, -1), (v.reported_on, 1)) w(withdrawn_on, n)
+        WHERE v.n = 1 AND c.source_row IS NOT NULL AND c.{code} IS NOT NULL AND c.{code} <> :placeholder
+        """,
         {**params, "dept": department_id},
     )
-    # Versions replaced by this batch (also within it) and quarantined rows it corrected, or of it that a later
-    # version corrected (load/versions.py), leave the stock.
+
+
+def hold_versions(conn: sa.Connection, dataset: datasets.Dataset, placeholder: str) -> None:
+    """Before versions.merge_before rewrites the versions of the batch's keys: the observations of those versions,
+    for ``follow_versions``."""
+    held = _version_observations(dataset, _rewritten(dataset))
     conn.execute(
-        sa.text(
-            """
-            UPDATE quality.uscc_observations o SET withdrawn_on = n.reported_on
-            FROM batch_new n
-            WHERE o.dataset = :dataset AND o.record_id = n.supersedes AND o.withdrawn_on IS NULL
-            """
-        ),
-        params,
-    )
-    conn.execute(
-        sa.text(
-            """
-            UPDATE quality.uscc_observations o SET withdrawn_on = k.corrected_on
-            FROM quality.corrections k
-            WHERE (k.batch_id = :b OR k.quarantine_batch_id = :b) AND o.batch_id = k.quarantine_batch_id
-              AND o.source_row = k.quarantine_source_row AND o.withdrawn_on IS DISTINCT FROM k.corrected_on
-            """
-        ),
-        params,
+        sa.text(f"CREATE TEMP TABLE stock_before ON COMMIT DROP AS {held}"),
+        {"placeholder": placeholder},
     )
 
 
 def follow_versions(conn: sa.Connection, dataset: datasets.Dataset, placeholder: str) -> None:
-    """After a batch was merged into the versions of later batches (load/versions.py: ``batch_sequence``,
-    ``sequence_heads``), the observations of loaded rows follow the versions, as an in-order load leaves them: a
-    later row that stopped standing for a version (its record moved to this batch's row) observes nothing, a later
-    row that became a version observes its code, and each version's observation is withdrawn on the day of the
-    version that now replaces it."""
-    table, code, name = dataset.core_table, dataset.subject_code, dataset.subject_name
-    conn.execute(
-        sa.text(
-            f"""
-            DELETE FROM quality.uscc_observations o USING batch_sequence q
-            WHERE o.batch_id = q.batch_id AND o.source_row = q.source_row AND NOT q.mine AND o.loaded
-              AND NOT EXISTS (SELECT 1 FROM {table} c WHERE c.batch_id = q.batch_id AND c.source_row = q.source_row)
-            """
-        )
+    """After a batch was merged into the versions of later batches (versions.merge_before): the observations of
+    the versions it rewrote, as an in-order load leaves them (a record moved to another row observes that row's
+    code, a version observes until the version now replacing it), less what they were (``hold_versions``)."""
+    after = _version_observations(dataset, f"{_rewritten(dataset)} UNION SELECT record_id FROM sequence_heads")
+    _move(
+        conn,
+        dataset,
+        f"SELECT {GROUP}, 1 AS n FROM ({after}) a UNION ALL SELECT {GROUP}, -1 FROM stock_before",
+        {"placeholder": placeholder},
     )
+
+
+def count_quarantined(conn: sa.Connection, dataset: datasets.Dataset, params: dict) -> None:
+    """The observations of the batch's quarantined rows and of every batch whose quarantined rows it corrected,
+    counted again from quality.quarantine and quality.corrections (a correction may have moved to this batch from
+    a later one: load/versions.link_corrections). Called after the batch's corrections are recorded."""
+    code, name = (f"q.row_data->>'{c}'" for c in (dataset.subject_code, dataset.subject_name))
+    batches = "SELECT CAST(:b AS bigint) UNION SELECT quarantine_batch_id FROM quality.corrections WHERE batch_id = :b"
+    conn.execute(sa.text(f"DELETE FROM quality.uscc_observations WHERE NOT loaded AND batch_id IN ({batches})"), params)
     conn.execute(
         sa.text(
             f"""
-            INSERT INTO quality.uscc_observations (batch_id, source_row, dataset, department_id, reported_on, code,
-                subject_name, name_key, code_valid, loaded, record_id)
-            SELECT s.batch_id, s.source_row, :dataset, b.department_id, s.reported_on, s.{code}, s.{name},
-                   {observed_columns(dataset, "s.{}")}, true, h.record_id
-            FROM sequence_heads h JOIN {dataset.staging_table} s
-                 ON s.batch_id = h.batch_id AND s.source_row = h.source_row
-            JOIN landing.batches b ON b.batch_id = h.batch_id
-            WHERE h.new AND NOT h.mine AND s.{code} IS NOT NULL AND s.{code} <> :placeholder
+            INSERT INTO quality.uscc_observations ({GROUP}, dataset, name_key, code_valid, observations)
+            SELECT {GROUP}, :dataset, quality.name_key(subject_name), quality.uscc_valid(code), n
+            FROM (
+                SELECT q.batch_id, b.department_id, CAST(q.row_data->>'reported_on' AS date) AS reported_on,
+                       {code} AS code, {name} AS subject_name, false AS loaded, k.corrected_on AS withdrawn_on,
+                       count(*) AS n
+                FROM quality.quarantine q JOIN landing.batches b ON b.batch_id = q.batch_id
+                LEFT JOIN quality.corrections k
+                       ON k.quarantine_batch_id = q.batch_id AND k.quarantine_source_row = q.source_row
+                WHERE q.batch_id IN ({batches}) AND q.dataset = :dataset
+                  AND {code} IS NOT NULL AND {code} <> :placeholder
+                GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ) g
             """
         ),
-        {"dataset": dataset.name, "placeholder": placeholder},
+        params,
     )
-    # The versions of a rebuilt chain and the one before it (base_id) are all in sequence_heads: so are their
-    # successors.
+
+
+def _rewritten(dataset: datasets.Dataset) -> str:
+    """SQL: the versions versions.merge_before rewrites, the later batches' versions of the batch's keys and the
+    version before them (with the delivered one before that, where it is an inferred exit)."""
+    return f"""SELECT record_id FROM batch_sequence WHERE record_id IS NOT NULL
+        UNION SELECT base_id FROM sequence_base WHERE base_id IS NOT NULL
+        UNION SELECT c.supersedes FROM sequence_base b JOIN {dataset.core_table} c ON c.record_id = b.base_id
+              WHERE c.source_row IS NULL AND c.supersedes IS NOT NULL"""
+
+
+def _version_observations(dataset: datasets.Dataset, records: str) -> str:
+    """SQL: the observation of each delivered version among ``records`` (a query of record ids), withdrawn on the
+    day reported of the delivered version replacing it, when that one is among them too. A credit-list exit
+    inferred by the load (no source row) observes nothing and withdraws nothing: the version after it does."""
+    code, name = dataset.subject_code, dataset.subject_name
+    return f"""
+        WITH r AS MATERIALIZED (
+            SELECT c.record_id, c.supersedes, c.source_row, c.batch_id, c.department_id, c.reported_on,
+                   c.{code} AS code, c.{name} AS subject_name
+            FROM {dataset.core_table} c WHERE c.record_id IN ({records})
+        )
+        SELECT r.batch_id, r.department_id, r.reported_on, r.code, r.subject_name, true AS loaded,
+               CASE WHEN s.source_row IS NULL THEN t.reported_on ELSE s.reported_on END AS withdrawn_on
+        FROM r LEFT JOIN r s ON s.supersedes = r.record_id
+        LEFT JOIN r t ON s.source_row IS NULL AND t.supersedes = s.record_id
+        WHERE r.source_row IS NOT NULL AND r.code IS NOT NULL AND r.code <> :placeholder"""
+
+
+def _move(conn: sa.Connection, dataset: datasets.Dataset, moves: str, params: dict) -> None:
+    """Add ``moves`` (rows of GROUP and a signed count ``n``) to the observations: a count that falls to nothing
+    removes its row, a new group gets one. Separate statements, so that the pairs' statement triggers each see
+    the whole of one change."""
     conn.execute(
         sa.text(
+            f"""
+            CREATE TEMP TABLE stock_moves ON COMMIT DROP AS
+            SELECT {GROUP}, sum(n) AS n, false AS known FROM ({moves}) m GROUP BY {GROUP} HAVING sum(n) <> 0
             """
-            UPDATE quality.uscc_observations o SET withdrawn_on = n.reported_on
-            FROM (SELECT r.record_id, successor.reported_on
-                  FROM (SELECT record_id FROM sequence_heads UNION SELECT base_id FROM sequence_heads) r
-                  LEFT JOIN sequence_heads successor ON successor.supersedes = r.record_id) n
-            WHERE o.dataset = :dataset AND o.loaded AND o.record_id = n.record_id
-              AND o.withdrawn_on IS DISTINCT FROM n.reported_on
+        ),
+        params,
+    )
+    conn.execute(sa.text(f"UPDATE stock_moves m SET known = true FROM quality.uscc_observations o WHERE {MATCH}"))
+    conn.execute(
+        sa.text(
+            f"DELETE FROM quality.uscc_observations o USING stock_moves m WHERE {MATCH} AND o.observations + m.n = 0"
+        )  # fmt: skip
+    )
+    conn.execute(
+        sa.text(
+            f"UPDATE quality.uscc_observations o SET observations = o.observations + m.n FROM stock_moves m"
+            f" WHERE {MATCH}"
+        )  # fmt: skip
+    )
+    conn.execute(
+        sa.text(
+            f"""
+            INSERT INTO quality.uscc_observations ({GROUP}, dataset, name_key, code_valid, observations)
+            SELECT {GROUP}, :dataset, quality.name_key(subject_name), quality.uscc_valid(code), n
+            FROM stock_moves WHERE NOT known
             """
         ),
         {"dataset": dataset.name},
     )
+    conn.execute(sa.text("DROP TABLE stock_moves"))

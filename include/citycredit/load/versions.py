@@ -16,7 +16,7 @@ moment, is merged here into that sequence, so the result is the one an in-order 
   credit-list exits inferred for their snapshots), in delivery order;
 - a version already in core keeps its record id. When one of the batch's rows now starts its run (an identical
   re-send delivered earlier but loaded later), the record moves to that row (its batch, source row, reporting
-  day), so that exports and observations that name the record still do;
+  day), so that exports that name the record still do, and its code observation (load/uscc_stock.py) moves with it;
 - a later row that was a duplicate and now starts a run (the batch put different content before it) becomes a
   new version;
 - quarantined rows are linked to the first version delivered after them (quality.corrections; by receipt, batch
@@ -31,7 +31,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from citycredit.core import checkdigits, config, datasets
-from citycredit.load import casts
+from citycredit.load import casts, uscc_stock
 
 
 def record_time(dataset: datasets.Dataset) -> str | None:
@@ -128,6 +128,7 @@ def merge_before(
     )
     _number_heads(conn, dataset)
     conn.execute(sa.text("ANALYZE sequence_heads (record_id, base_id, batch_id, source_row)"))
+    uscc_stock.hold_versions(conn, dataset, checkdigits.USCC_PLACEHOLDER)
     conn.execute(
         sa.text(
             f"""

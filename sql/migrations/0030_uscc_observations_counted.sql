@@ -1,0 +1,106 @@
+-- Speed and size (issue #21), no change in meaning: the code observations are counted, not listed.
+--
+-- quality.uscc_observations held one row per subject code received (per batch and source row, 0002). A 1M-row
+-- batch has about 750,000 of them but under 20,000 distinct (code, name) pairs, and every reader counts: the pairs
+-- (0007), the stock and issues of a day, the report's names and departments behind an issue. The table now holds
+-- one row per batch, day reported, code, name, whether the rows were loaded, and day withdrawn, with how many
+-- observations it stands for. An observation's withdrawal is a count moved from the row withdrawn NULL to the row of
+-- its day (load/uscc_stock.py); what an observation is and when it leaves the stock are unchanged:
+--   a loaded row's observation belongs to its version in core and leaves the stock on the day reported of the
+--   version that replaces it;
+--   a quarantined row's observation leaves it on the day its correction was reported (quality.corrections).
+-- The pairs' triggers and quality.uscc_pairs_on(d) add the counts instead of counting rows.
+
+DROP TRIGGER uscc_pairs_insert ON quality.uscc_observations;
+DROP TRIGGER uscc_pairs_update ON quality.uscc_observations;
+DROP TRIGGER uscc_pairs_delete ON quality.uscc_observations;
+DROP TRIGGER uscc_pairs_truncate ON quality.uscc_observations;
+ALTER TABLE quality.uscc_observations RENAME TO uscc_observation_rows;
+
+CREATE TABLE quality.uscc_observations (
+    batch_id      bigint  NOT NULL,
+    dataset       text    NOT NULL,
+    department_id text    NOT NULL,
+    reported_on   date    NOT NULL,
+    code          text    NOT NULL,
+    subject_name  text,
+    name_key      text,
+    code_valid    boolean NOT NULL,
+    loaded        boolean NOT NULL,            -- false: the rows went to quarantine
+    withdrawn_on  date,
+    observations  bigint  NOT NULL CHECK (observations > 0)
+);
+INSERT INTO quality.uscc_observations (batch_id, dataset, department_id, reported_on, code, subject_name, name_key,
+    code_valid, loaded, withdrawn_on, observations)
+SELECT batch_id, dataset, department_id, reported_on, code, subject_name, name_key, code_valid, loaded, withdrawn_on,
+       count(*)
+FROM quality.uscc_observation_rows
+GROUP BY batch_id, dataset, department_id, reported_on, code, subject_name, name_key, code_valid, loaded, withdrawn_on;
+DROP TABLE quality.uscc_observation_rows;
+
+CREATE UNIQUE INDEX uscc_observations_group ON quality.uscc_observations
+    (batch_id, reported_on, code, COALESCE(subject_name, ''), loaded, COALESCE(withdrawn_on, 'infinity'));
+CREATE INDEX uscc_observations_code ON quality.uscc_observations (code);
+CREATE INDEX uscc_observations_reported_on ON quality.uscc_observations (reported_on);
+CREATE INDEX uscc_observations_withdrawn_on ON quality.uscc_observations (withdrawn_on) WHERE withdrawn_on IS NOT NULL;
+
+CREATE OR REPLACE FUNCTION quality.uscc_pairs_refresh() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('quality.uscc_pairs'));
+    DELETE FROM quality.uscc_pairs p WHERE p.code IN (SELECT c.code FROM changed c);
+    INSERT INTO quality.uscc_pairs (code, name_key, code_valid, observations, first_seen)
+    SELECT o.code, o.name_key, bool_and(o.code_valid), sum(o.observations), min(o.reported_on)
+    FROM quality.uscc_observations o
+    WHERE o.withdrawn_on IS NULL AND o.code IN (SELECT c.code FROM changed c)
+    GROUP BY o.code, o.name_key;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION quality.uscc_pairs_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('quality.uscc_pairs'));
+    INSERT INTO quality.uscc_pairs AS p (code, name_key, code_valid, observations, first_seen)
+    SELECT c.code, c.name_key, bool_and(c.code_valid), sum(c.observations), min(c.reported_on)
+    FROM changed c
+    WHERE c.withdrawn_on IS NULL
+    GROUP BY c.code, c.name_key
+    ON CONFLICT (code, (COALESCE(name_key, ''))) DO UPDATE
+    SET observations = p.observations + excluded.observations,
+        first_seen = least(p.first_seen, excluded.first_seen),
+        code_valid = p.code_valid AND excluded.code_valid;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER uscc_pairs_insert AFTER INSERT ON quality.uscc_observations
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION quality.uscc_pairs_add();
+CREATE TRIGGER uscc_pairs_update AFTER UPDATE ON quality.uscc_observations
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION quality.uscc_pairs_refresh();
+CREATE TRIGGER uscc_pairs_delete AFTER DELETE ON quality.uscc_observations
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION quality.uscc_pairs_refresh();
+CREATE TRIGGER uscc_pairs_truncate AFTER TRUNCATE ON quality.uscc_observations
+    FOR EACH STATEMENT EXECUTE FUNCTION quality.uscc_pairs_clear();
+
+CREATE OR REPLACE FUNCTION quality.uscc_pairs_on(d date)
+RETURNS TABLE (code text, name_key text, code_valid boolean, observations bigint, first_seen date)
+LANGUAGE sql STABLE AS $$
+    SELECT x.code, x.name_key, bool_and(x.code_valid), sum(x.n)::bigint, min(x.first_seen)
+    FROM (
+        SELECT p.code, p.name_key, p.code_valid, p.observations AS n,
+               CASE WHEN p.first_seen <= d THEN p.first_seen END AS first_seen
+        FROM quality.uscc_pairs p
+        UNION ALL
+        SELECT o.code, o.name_key, o.code_valid, -o.observations, NULL
+        FROM quality.uscc_observations o
+        WHERE o.reported_on > d AND o.withdrawn_on IS NULL
+        UNION ALL
+        SELECT o.code, o.name_key, o.code_valid, o.observations, o.reported_on
+        FROM quality.uscc_observations o
+        WHERE o.withdrawn_on > d AND o.reported_on <= d
+    ) x
+    GROUP BY x.code, x.name_key
+    HAVING sum(x.n) > 0
+$$;
