@@ -17,6 +17,15 @@ DROP TRIGGER uscc_pairs_delete ON quality.uscc_observations;
 DROP TRIGGER uscc_pairs_truncate ON quality.uscc_observations;
 ALTER TABLE quality.uscc_observations RENAME TO uscc_observation_rows;
 
+-- One meaning changes: a credit-list exit the load inferred (a version without a source row) observed nothing but
+-- withdrew the version before it when a batch was merged into later ones, and nothing when loads ran in order, where
+-- the version delivered after the exit did not withdraw it either. Now the exit is passed over: the version before
+-- it leaves the stock on the day of the next delivered version, or stays.
+UPDATE quality.uscc_observation_rows o SET withdrawn_on = t.reported_on
+FROM core.credit_list x LEFT JOIN core.credit_list t ON t.supersedes = x.record_id
+WHERE o.dataset = 'credit_list' AND o.loaded AND x.supersedes = o.record_id AND x.source_row IS NULL
+  AND o.withdrawn_on IS DISTINCT FROM t.reported_on;
+
 CREATE TABLE quality.uscc_observations (
     batch_id      bigint  NOT NULL,
     dataset       text    NOT NULL,
@@ -37,6 +46,14 @@ SELECT batch_id, dataset, department_id, reported_on, code, subject_name, name_k
 FROM quality.uscc_observation_rows
 GROUP BY batch_id, dataset, department_id, reported_on, code, subject_name, name_key, code_valid, loaded, withdrawn_on;
 DROP TABLE quality.uscc_observation_rows;
+
+-- The pairs again, from the counts: the exits' withdrawals above changed some.
+DELETE FROM quality.uscc_pairs;
+INSERT INTO quality.uscc_pairs (code, name_key, code_valid, observations, first_seen)
+SELECT code, name_key, bool_and(code_valid), sum(observations), min(reported_on)
+FROM quality.uscc_observations
+WHERE withdrawn_on IS NULL
+GROUP BY code, name_key;
 
 CREATE UNIQUE INDEX uscc_observations_group ON quality.uscc_observations
     (batch_id, reported_on, code, COALESCE(subject_name, ''), loaded, COALESCE(withdrawn_on, 'infinity'));
