@@ -194,12 +194,17 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
         conn.execute(sa.text(f"RESET {setting}"))
     # Temp tables are never analyzed automatically; the columns the later joins and filters read are enough.
     conn.execute(sa.text(f"ANALYZE batch_rows (source_row, rule_ids, {', '.join(dataset.key)})"))
+    # Each quarantined row is fetched from staging by its key (OFFSET 0 keeps the subquery apart): left to itself,
+    # the planner reads all the batch's staged rows to hash-join the few.
     return conn.execute(
         sa.text(
             f"""
             INSERT INTO quality.quarantine (batch_id, source_row, dataset, row_data, rule_ids)
             SELECT s.batch_id, s.source_row, :dataset, to_jsonb(s) - 'batch_id', r.rule_ids
-            FROM batch_rows r JOIN {dataset.staging_table} s ON s.batch_id = r.batch_id AND s.source_row = r.source_row
+            FROM batch_rows r CROSS JOIN LATERAL (
+                SELECT * FROM {dataset.staging_table} x
+                WHERE x.batch_id = r.batch_id AND x.source_row = r.source_row OFFSET 0
+            ) s
             WHERE r.rule_ids IS NOT NULL
             """
         ),
