@@ -81,24 +81,16 @@ def count_quarantined(conn: sa.Connection, dataset: datasets.Dataset, params: di
     code, name = (f"q.row_data->>'{c}'" for c in (dataset.subject_code, dataset.subject_name))
     batches = "SELECT CAST(:b AS bigint) UNION SELECT quarantine_batch_id FROM quality.corrections WHERE batch_id = :b"
     conn.execute(sa.text(f"DELETE FROM quality.uscc_observations WHERE NOT loaded AND batch_id IN ({batches})"), params)
-    conn.execute(
-        sa.text(
-            f"""
-            INSERT INTO quality.uscc_observations ({GROUP}, dataset, name_key, code_valid, observations)
-            SELECT {GROUP}, :dataset, quality.name_key(subject_name), quality.uscc_valid(code), n
-            FROM (
-                SELECT q.batch_id, b.department_id, CAST(q.row_data->>'reported_on' AS date) AS reported_on,
-                       {code} AS code, {name} AS subject_name, false AS loaded, k.corrected_on AS withdrawn_on,
-                       count(*) AS n
-                FROM quality.quarantine q JOIN landing.batches b ON b.batch_id = q.batch_id
-                LEFT JOIN quality.corrections k
-                       ON k.quarantine_batch_id = q.batch_id AND k.quarantine_source_row = q.source_row
-                WHERE q.batch_id IN ({batches}) AND q.dataset = :dataset
-                  AND {code} IS NOT NULL AND {code} <> :placeholder
-                GROUP BY 1, 2, 3, 4, 5, 6, 7
-            ) g
-            """
-        ),
+    _move(
+        conn,
+        dataset,
+        f"""
+        SELECT q.batch_id, b.department_id, CAST(q.row_data->>'reported_on' AS date) AS reported_on, {code} AS code,
+               {name} AS subject_name, false AS loaded, k.corrected_on AS withdrawn_on, 1 AS n
+        FROM quality.quarantine q JOIN landing.batches b ON b.batch_id = q.batch_id
+        LEFT JOIN quality.corrections k ON k.quarantine_batch_id = q.batch_id AND k.quarantine_source_row = q.source_row
+        WHERE q.batch_id IN ({batches}) AND q.dataset = :dataset AND {code} IS NOT NULL AND {code} <> :placeholder
+        """,
         params,
     )
 

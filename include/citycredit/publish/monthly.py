@@ -236,29 +236,16 @@ def department_rows(engine: sa.Engine, month: str | date) -> list[dict]:
 def uscc_issue_rows(engine: sa.Engine, day: date, limit: int = USCC_LIST_LIMIT) -> tuple[list[dict], int]:
     """The 错码 and 重码 in the stock at the end of ``day`` with the names, codes and departments behind each, and
     how many there are in all (only the first ``limit`` are detailed)."""
-    # The observations behind an issue are found by code (a 一名多码 through the codes its name holds on the day:
-    # those of its pairs, not withdrawn, and of its observations withdrawn after the day; sql/migrations/0029).
     sql = """
-        WITH issues AS MATERIALIZED (SELECT * FROM quality.uscc_issues(:d)),
-        named AS (SELECT DISTINCT name_key FROM issues WHERE code IS NULL),
-        name_codes AS (
-            SELECT p.name_key, p.code FROM quality.uscc_pairs p JOIN named USING (name_key)
-            UNION
-            SELECT w.name_key, w.code FROM quality.uscc_observations w JOIN named USING (name_key)
-            WHERE w.withdrawn_on > :d
-        ), issue_codes AS (
-            SELECT i.*, i.code AS via FROM issues i WHERE i.code IS NOT NULL
-            UNION ALL
-            SELECT i.*, c.code FROM issues i JOIN name_codes c USING (name_key) WHERE i.code IS NULL
-        )
+        WITH issues AS MATERIALIZED (SELECT * FROM quality.uscc_issues(:d))
         SELECT i.issue, i.code, i.first_seen, i.observations, (SELECT count(*) FROM issues) AS total,
                string_agg(DISTINCT o.subject_name, '；') AS names,
                string_agg(DISTINCT o.code, '；') AS codes,
                string_agg(DISTINCT o.department_id, '，') AS departments
-        FROM issue_codes i
+        FROM issues i
         JOIN quality.uscc_observations o
-          ON o.code = i.via AND o.reported_on <= :d AND (o.withdrawn_on IS NULL OR o.withdrawn_on > :d)
-         AND (i.code IS NOT NULL OR o.name_key = i.name_key)
+          ON o.reported_on <= :d AND (o.withdrawn_on IS NULL OR o.withdrawn_on > :d)
+         AND ((i.code IS NOT NULL AND o.code = i.code) OR (i.code IS NULL AND o.name_key = i.name_key))
         GROUP BY i.issue, i.code, i.name_key, i.first_seen, i.observations
         ORDER BY i.issue, i.code NULLS LAST, i.name_key LIMIT :n"""
     names = {d.id: d.name for d in registry.load().departments}
