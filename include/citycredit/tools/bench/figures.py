@@ -32,6 +32,13 @@ def figures(r: dict) -> list[Figure]:
         Figure("ingest_seconds", f"ingest {n:,} rows", ingest["total_seconds"], "s"),
         Figure("copy_seconds", f"COPY {n:,} rows", ingest["copy_seconds"], "s"),
         Figure(
+            "first_ingest_seconds",
+            "  the run's first ingest (warm-up, no goal)",
+            r["first_ingest"]["total_seconds"],
+            "s",
+            note="creates the WAL files later ingests recycle",
+        ),
+        Figure(
             "floor_ratio",
             "(COPY + core insert alone) / COPY",
             1 + ingest["core_insert_seconds"] / ingest["copy_seconds"],
