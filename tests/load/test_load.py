@@ -205,6 +205,39 @@ def test_a_quarantined_record_fixed_under_the_same_key_and_fixed_once_only(engin
         assert [(r[0], r[2]) for r in corrections(conn)] == [(first, fixed), (again, fixed)]
 
 
+def test_register_rows_keyed_by_the_subject_alone_are_corrected_by_code_or_by_name(engine):
+    """市场主体登记 has no key column: a quarantined row is fixed by a version of the same subject, found by its code
+    or, where the code was the mistake, by its name (one join each: see merge._record_corrections)."""
+    company = {"zt_mc": "平顶山市鑫华建材有限公司", "zt_shxym": "914403001922038216", "zt_lx": "有限责任公司",
+               "zt_djzt": "存续", "zt_clrq": "2018-03-02", "zt_qhdm": "410402"}  # fmt: skip
+    other = {**company, "zt_mc": "平顶山市另一家有限公司", "zt_shxym": OTHER_CODE}
+    no_status = {**other, "zt_djzt": None}
+    mistyped = {**company, "zt_shxym": "914403001922038217"}  # check digit wrong: the code matches nothing
+    third = {**company, "zt_mc": "平顶山市第三家有限公司", "zt_shxym": "91410400MA9G4TJW1Y"}
+
+    def register(conn, rows, day, errors=()):
+        return stage(conn, "subject_registry", rows, feed_id="scjg_subjects", department_id="scjg", day=day,
+                     errors=errors)  # fmt: skip
+
+    with engine.begin() as conn:
+        first = register(conn, {2: mistyped, 3: no_status}, "2025-09-01", errors=(2, 3))
+        unrelated = register(conn, {2: third}, "2025-09-02")
+        fixed = register(conn, {2: other, 3: company}, "2025-09-03")
+    merge.load_batch(engine, first)
+    assert merge.load_batch(engine, unrelated).corrected == 0
+    assert merge.load_batch(engine, fixed).corrected == 2
+    with engine.connect() as conn:
+        linked = conn.execute(
+            sa.text(
+                "SELECT k.quarantine_source_row, k.source_row, c.zt_mc FROM quality.corrections k"
+                " JOIN core.subject_registry c USING (record_id) WHERE k.quarantine_batch_id = :b ORDER BY 1"
+            ),
+            {"b": first},
+        ).all()
+    # row 2 (the mistyped code) by its name, row 3 (no status) by its code
+    assert linked == [(2, 3, company["zt_mc"]), (3, 2, other["zt_mc"])]
+
+
 def test_the_batches_command_shows_each_batch_with_its_file_and_accounting(engine, capsys):
     import json
 
