@@ -205,9 +205,10 @@ def test_a_quarantined_record_fixed_under_the_same_key_and_fixed_once_only(engin
         assert [(r[0], r[2]) for r in corrections(conn)] == [(first, fixed), (again, fixed)]
 
 
-def test_register_rows_keyed_by_the_subject_alone_are_corrected_by_code_or_by_name(engine):
+@pytest.mark.parametrize("order", ["delivered", "reversed"])
+def test_register_rows_keyed_by_the_subject_alone_are_corrected_by_code_or_by_name(engine, order):
     """市场主体登记 has no key column: a quarantined row is fixed by a version of the same subject, found by its code
-    or, where the code was the mistake, by its name (one join each: see merge._record_corrections)."""
+    or, where the code was the mistake, by its name (one join each: load/corrections.py); in either load order."""
     company = {"zt_mc": "平顶山市鑫华建材有限公司", "zt_shxym": "914403001922038216", "zt_lx": "有限责任公司",
                "zt_djzt": "存续", "zt_clrq": "2018-03-02", "zt_qhdm": "410402"}  # fmt: skip
     other = {**company, "zt_mc": "平顶山市另一家有限公司", "zt_shxym": OTHER_CODE}
@@ -223,19 +224,20 @@ def test_register_rows_keyed_by_the_subject_alone_are_corrected_by_code_or_by_na
         first = register(conn, {2: mistyped, 3: no_status}, "2025-09-01", errors=(2, 3))
         unrelated = register(conn, {2: third}, "2025-09-02")
         fixed = register(conn, {2: other, 3: company}, "2025-09-03")
-    merge.load_batch(engine, first)
-    assert merge.load_batch(engine, unrelated).corrected == 0
-    assert merge.load_batch(engine, fixed).corrected == 2
+    batches = [first, unrelated, fixed]
+    for batch in batches if order == "delivered" else reversed(batches):
+        merge.load_batch(engine, batch)
     with engine.connect() as conn:
         linked = conn.execute(
             sa.text(
-                "SELECT k.quarantine_source_row, k.source_row, c.zt_mc FROM quality.corrections k"
-                " JOIN core.subject_registry c USING (record_id) WHERE k.quarantine_batch_id = :b ORDER BY 1"
-            ),
-            {"b": first},
+                "SELECT k.quarantine_batch_id, k.quarantine_source_row, k.batch_id, k.source_row, c.zt_mc"
+                " FROM quality.corrections k JOIN core.subject_registry c USING (record_id) ORDER BY 1, 2"
+            )
         ).all()
+        corrected = conn.execute(sa.text("SELECT batch_id, corrected FROM quality.batch_accounting ORDER BY 1")).all()
     # row 2 (the mistyped code) by its name, row 3 (no status) by its code
-    assert linked == [(2, 3, company["zt_mc"]), (3, 2, other["zt_mc"])]
+    assert linked == [(first, 2, fixed, 3, company["zt_mc"]), (first, 3, fixed, 2, other["zt_mc"])]
+    assert corrected == [(first, 0), (unrelated, 0), (fixed, 2)]
 
 
 def test_the_batches_command_shows_each_batch_with_its_file_and_accounting(engine, capsys):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from citycredit.core import checkdigits, datasets
-from citycredit.load import casts, creditlists, unstorable, uscc_stock, versions
+from citycredit.load import casts, corrections, creditlists, unstorable, uscc_stock, versions
 
 log = logging.getLogger(__name__)
 
@@ -280,30 +280,13 @@ def _merge(
 
 
 def _record_corrections(conn: sa.Connection, dataset: datasets.Dataset, params: dict) -> int:
-    """Link quarantined rows (earlier batches, or earlier rows of this one) to the loaded records that fix them.
-
-    A row is fixed by a version of the same key with the same subject or the same subject's name. Each join needs
-    an equality to hash on: the key columns where the dataset has them (the subject and the name then only filter
-    the few rows of the same key; as hash keys, the name's key would be computed for every quarantined row), else
-    the subject and the name, one join each. Joined on "subject or name" alone, every quarantined row was compared
-    with every new version: 66 s for 1,000 new 市场主体登记 versions against 100,000 quarantined rows."""
-    keys = "".join(f" AND q.row_data->>'{k}' = n.{k}" for k in dataset.key_columns)
-    same_subject = dataset.subject_key_sql("q.row_data->>'{}'") + " = n.subject_key"
-    same_name = f"quality.name_key(q.row_data->>'{dataset.subject_name}') = n.name_key"
-    joins = [f"({same_subject} OR {same_name})"] if dataset.key_columns else [same_subject, same_name]
-    matches = " UNION ALL ".join(
-        f"""SELECT q.batch_id AS quarantine_batch_id, q.source_row AS quarantine_source_row, q.dataset, n.record_id,
-                   n.batch_id, n.source_row, n.reported_on
-            FROM batch_new n JOIN quality.quarantine q ON q.dataset = :dataset{keys} AND {same}"""
-        for same in joins
-    )
+    """Link quarantined rows (earlier batches, or earlier rows of this one) to the loaded records that fix them."""
     return conn.execute(
         sa.text(
             f"""
-            INSERT INTO quality.corrections (quarantine_batch_id, quarantine_source_row, dataset, record_id,
-                batch_id, source_row, corrected_on)
+            INSERT INTO quality.corrections ({corrections.COLUMNS})
             SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
-            FROM ({matches}) m
+            FROM ({corrections.candidates(dataset, "batch_new")}) m
             WHERE (m.quarantine_batch_id <> m.batch_id OR m.quarantine_source_row < m.source_row)
               AND NOT EXISTS (SELECT 1 FROM quality.corrections k
                               WHERE k.quarantine_batch_id = m.quarantine_batch_id

@@ -31,7 +31,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from citycredit.core import checkdigits, config, datasets
-from citycredit.load import casts, uscc_stock
+from citycredit.load import casts, corrections, uscc_stock
 
 
 def record_time(dataset: datasets.Dataset) -> str | None:
@@ -251,25 +251,18 @@ def link_corrections(conn: sa.Connection, dataset: datasets.Dataset, batch_id: i
     This batch's new versions fix quarantined rows delivered before them (also ones a later version had fixed);
     this batch's quarantined rows are fixed by versions of the later batches. Returns the rows this batch fixes.
     """
-    keys = " AND ".join(f"q.row_data->>'{k}' = n.{k}::text" for k in dataset.key_columns) or "true"
-    name = dataset.subject_name
-    subject_key = dataset.subject_key_sql("q.row_data->>'{}'")
-    same_subject = (
-        f"({subject_key} = n.subject_key OR quality.name_key(q.row_data->>'{name}') = quality.name_key(n.{name}))"
-    )
-    columns = "quarantine_batch_id, quarantine_source_row, dataset, record_id, batch_id, source_row, corrected_on"
+    params = {"dataset": dataset.name, "b": batch_id, "later": later, "placeholder": checkdigits.USCC_PLACEHOLDER}
     conn.execute(
         sa.text(
             f"""
-            INSERT INTO quality.corrections AS k ({columns})
-            SELECT DISTINCT ON (q.batch_id, q.source_row) q.batch_id, q.source_row, q.dataset, n.record_id,
-                   n.batch_id, n.source_row, n.reported_on
-            FROM batch_new n
-            JOIN quality.quarantine q ON q.dataset = :dataset AND {keys} AND {same_subject}
-            JOIN landing.batches qb ON qb.batch_id = q.batch_id
-            JOIN landing.batches nb ON nb.batch_id = n.batch_id
-            WHERE (qb.received_at, q.batch_id, q.source_row) < (nb.received_at, n.batch_id, n.source_row)
-            ORDER BY q.batch_id, q.source_row, n.source_row
+            INSERT INTO quality.corrections AS k ({corrections.COLUMNS})
+            SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
+            FROM ({corrections.candidates(dataset, "batch_new")}) m
+            JOIN landing.batches qb ON qb.batch_id = m.quarantine_batch_id
+            JOIN landing.batches nb ON nb.batch_id = m.batch_id
+            WHERE (qb.received_at, m.quarantine_batch_id, m.quarantine_source_row)
+                  < (nb.received_at, m.batch_id, m.source_row)
+            ORDER BY m.quarantine_batch_id, m.quarantine_source_row, m.source_row
             ON CONFLICT (quarantine_batch_id, quarantine_source_row) DO UPDATE
             SET record_id = EXCLUDED.record_id, batch_id = EXCLUDED.batch_id, source_row = EXCLUDED.source_row,
                 corrected_on = EXCLUDED.corrected_on
@@ -279,24 +272,21 @@ def link_corrections(conn: sa.Connection, dataset: datasets.Dataset, batch_id: i
                    EXCLUDED.batch_id, EXCLUDED.source_row)
             """
         ),
-        {"dataset": dataset.name, "placeholder": checkdigits.USCC_PLACEHOLDER},
+        params,
     )
+    later_versions = "q.batch_id = :b AND n.batch_id = ANY(:later) AND n.source_row IS NOT NULL"
     conn.execute(
         sa.text(
             f"""
-            INSERT INTO quality.corrections ({columns})
-            SELECT DISTINCT ON (q.batch_id, q.source_row) q.batch_id, q.source_row, q.dataset, n.record_id,
-                   n.batch_id, n.source_row, n.reported_on
-            FROM quality.quarantine q
-            JOIN {dataset.core_table} n ON n.batch_id = ANY(:later) AND n.source_row IS NOT NULL
-                 AND {keys} AND {same_subject}
-            JOIN landing.batches nb ON nb.batch_id = n.batch_id
-            WHERE q.batch_id = :b
-            ORDER BY q.batch_id, q.source_row, nb.received_at, n.batch_id, n.source_row
+            INSERT INTO quality.corrections ({corrections.COLUMNS})
+            SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
+            FROM ({corrections.candidates(dataset, dataset.core_table, later_versions, typed=True)}) m
+            JOIN landing.batches nb ON nb.batch_id = m.batch_id
+            ORDER BY m.quarantine_batch_id, m.quarantine_source_row, nb.received_at, m.batch_id, m.source_row
             ON CONFLICT DO NOTHING
             """
         ),
-        {"b": batch_id, "later": later, "placeholder": checkdigits.USCC_PLACEHOLDER},
+        params,
     )
     return conn.execute(
         sa.text("SELECT count(*) FROM quality.corrections WHERE batch_id = :b"), {"b": batch_id}
