@@ -213,3 +213,28 @@ def test_a_code_leaves_the_stock_once_when_its_listing_returns_after_an_inferred
                 (batches[0], "scjg", date(2025, 9, 1), A[1], A[0], True, date(2025, 9, 15), 1),
                 (batches[2], "scjg", date(2025, 9, 15), A[1], A[0], True, None, 1),
             ]
+
+
+@pytest.mark.parametrize("order", ["delivered", "reversed"])
+def test_a_quarantined_listing_is_corrected_by_its_own_period_only(engine, order):
+    """A listing sent with a mistyped code is fixed by the same period sent again (same 认定部门, 名单类型 and
+    列入日期, found by the subject's name), not by another period of the same subject, in either load order."""
+    mistyped = entry(A[0], "914403001922038217", "2025-01-10")
+    with engine.begin() as conn:
+        batches = [
+            stage(conn, "credit_list", rows, feed_id="yjgl_credit_list", department_id="yjgl", day=day,
+                  errors=errors)
+            for rows, day, errors in [({2: mistyped}, "2025-09-01", (2,)),
+                                      ({2: entry(*A, "2025-06-01")}, "2025-09-08", ()),
+                                      ({2: entry(*B, "2025-01-10"), 3: entry(*A, "2025-01-10")}, "2025-09-15", ())]
+        ]  # fmt: skip
+    for batch in batches if order == "delivered" else reversed(batches):
+        loaded(engine, batch)
+    with engine.connect() as conn:
+        linked = conn.execute(
+            sa.text(
+                "SELECT k.quarantine_batch_id, k.quarantine_source_row, k.batch_id, k.source_row, c.md_lrrq::text"
+                " FROM quality.corrections k JOIN core.credit_list c USING (record_id)"
+            )
+        ).all()
+    assert linked == [(batches[0], 2, batches[2], 3, "2025-01-10")]

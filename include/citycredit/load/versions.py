@@ -274,13 +274,14 @@ def link_corrections(conn: sa.Connection, dataset: datasets.Dataset, batch_id: i
         ),
         params,
     )
-    later_versions = "q.batch_id = :b AND n.batch_id = ANY(:later) AND n.source_row IS NOT NULL"
+    later_versions = "n.batch_id = ANY(:later) AND n.source_row IS NOT NULL"
+    fixed_later = corrections.candidates(dataset, dataset.core_table, "q.batch_id = :b", later_versions, typed=True)
     conn.execute(
         sa.text(
             f"""
             INSERT INTO quality.corrections ({corrections.COLUMNS})
             SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
-            FROM ({corrections.candidates(dataset, dataset.core_table, later_versions, typed=True)}) m
+            FROM ({fixed_later}) m
             JOIN landing.batches nb ON nb.batch_id = m.batch_id
             ORDER BY m.quarantine_batch_id, m.quarantine_source_row, nb.received_at, m.batch_id, m.source_row
             ON CONFLICT DO NOTHING
