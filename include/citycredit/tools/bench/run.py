@@ -87,8 +87,8 @@ def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5, deliv
         columns = len(files[rows].open(encoding="utf-8").readline().split(","))
         with bench_database(base_url, database) as url:
             info = machine(url)
-            # A server's first ingest creates the WAL files every later one recycles (10 s of a 1M-row load on a new
-            # embedded server): run it once unmeasured, so the ingest and the references after it meet the same server.
+            # A server's first ingest creates the WAL files every later one recycles: run it once unmeasured, so that
+            # the measured ingest and the references after it meet the same server.
             detail["first_ingest"] = {"rows": rows, **run_ingest(url, files[rows], workdir)}
         with bench_database(base_url, database) as url:
             copy = copy_seconds(url, files[rows], columns)
