@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from support import code_stock
-from support.staged_batches import LICENSE_RECORD, stage
+from support.staged_batches import LICENSE_RECORD, REGISTER_RECORD, stage
 
 from citycredit.core import paths, warehouse
 from citycredit.load import merge
@@ -189,14 +189,7 @@ def test_every_load_order_of_a_credit_list_feed_leaves_the_same_periods(engine, 
 
 def test_register_batches_keyed_by_the_subject_alone_load_in_any_order(engine, server_url, warehouse_url):
     """市场主体登记 has no key column besides the subject: its record is the subject itself."""
-    company = {
-        "zt_mc": "平顶山市鑫华建材有限公司",
-        "zt_shxym": "914403001922038216",
-        "zt_lx": "有限责任公司",
-        "zt_djzt": "存续",
-        "zt_clrq": "2018-03-02",
-        "zt_qhdm": "410402",
-    }
+    company = REGISTER_RECORD
     deregistered = {**company, "zt_djzt": "注销", "zt_zxrq": "2025-08-20"}
     with engine.begin() as conn:
         batches = [

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from support import code_stock
+from support import code_stock, corrections
 from support.staged_batches import stage
 
 from citycredit.core.config import ConfigError
@@ -231,10 +231,5 @@ def test_a_quarantined_listing_is_corrected_by_its_own_period_only(engine, order
     for batch in batches if order == "delivered" else reversed(batches):
         loaded(engine, batch)
     with engine.connect() as conn:
-        linked = conn.execute(
-            sa.text(
-                "SELECT k.quarantine_batch_id, k.quarantine_source_row, k.batch_id, k.source_row, c.md_lrrq::text"
-                " FROM quality.corrections k JOIN core.credit_list c USING (record_id)"
-            )
-        ).all()
-    assert linked == [(batches[0], 2, batches[2], 3, "2025-01-10")]
+        fixes = corrections.linked(conn, "core.credit_list", "md_lrrq::text")
+    assert fixes == [(batches[0], 2, batches[2], 3, "2025-09-15", "2025-01-10")]

@@ -2,7 +2,8 @@
 
 import pytest
 import sqlalchemy as sa
-from support.staged_batches import LICENSE_RECORD, stage
+from support.corrections import linked
+from support.staged_batches import LICENSE_RECORD, REGISTER_RECORD, stage
 
 from citycredit.load import merge
 
@@ -163,16 +164,6 @@ def test_a_batch_starting_with_the_current_version_then_changing_it_back(engine)
         ]
 
 
-def corrections(conn):
-    return conn.execute(
-        sa.text(
-            "SELECT k.quarantine_batch_id, k.quarantine_source_row, k.batch_id, k.source_row, k.corrected_on::text,"
-            " c.xk_xdr_shxym FROM quality.corrections k JOIN core.license c USING (record_id)"
-            " ORDER BY 1, 2"
-        )
-    ).all()
-
-
 def test_a_resent_record_with_the_code_fixed_corrects_the_quarantined_one(engine):
     wrong = {**BASE, "xk_xdr_shxym": "914403001922038217"}  # check digit mistyped
     other_subject = {**BASE, "xk_xdr_mc": "平顶山市另一家有限公司", "xk_xdr_shxym": OTHER_CODE}
@@ -185,7 +176,9 @@ def test_a_resent_record_with_the_code_fixed_corrects_the_quarantined_one(engine
     acc = merge.load_batch(engine, second)
     assert (acc.loaded, acc.corrected) == (2, 1)
     with engine.connect() as conn:
-        assert corrections(conn) == [(first, 2, second, 3, "2025-09-19", BASE["xk_xdr_shxym"])]
+        assert linked(conn, "core.license", "xk_xdr_shxym") == [
+            (first, 2, second, 3, "2025-09-19", BASE["xk_xdr_shxym"])
+        ]
     assert merge.load_batch(engine, second) == acc  # a re-run links nothing twice
 
 
@@ -202,15 +195,14 @@ def test_a_quarantined_record_fixed_under_the_same_key_and_fixed_once_only(engin
     assert merge.load_batch(engine, fixed).corrected == 2
     assert merge.load_batch(engine, revised).corrected == 0
     with engine.connect() as conn:
-        assert [(r[0], r[2]) for r in corrections(conn)] == [(first, fixed), (again, fixed)]
+        assert [(r[0], r[2]) for r in linked(conn, "core.license", "xk_xdr_shxym")] == [(first, fixed), (again, fixed)]
 
 
 @pytest.mark.parametrize("order", ["delivered", "reversed"])
 def test_register_rows_keyed_by_the_subject_alone_are_corrected_by_code_or_by_name(engine, order):
     """市场主体登记 has no key column: a quarantined row is fixed by a version of the same subject, found by its code
     or, where the code was the mistake, by its name (one join each: load/corrections.py); in either load order."""
-    company = {"zt_mc": "平顶山市鑫华建材有限公司", "zt_shxym": "914403001922038216", "zt_lx": "有限责任公司",
-               "zt_djzt": "存续", "zt_clrq": "2018-03-02", "zt_qhdm": "410402"}  # fmt: skip
+    company = REGISTER_RECORD
     other = {**company, "zt_mc": "平顶山市另一家有限公司", "zt_shxym": OTHER_CODE}
     no_status = {**other, "zt_djzt": None}
     mistyped = {**company, "zt_shxym": "914403001922038217"}  # check digit wrong: the code matches nothing
@@ -228,15 +220,13 @@ def test_register_rows_keyed_by_the_subject_alone_are_corrected_by_code_or_by_na
     for batch in batches if order == "delivered" else reversed(batches):
         merge.load_batch(engine, batch)
     with engine.connect() as conn:
-        linked = conn.execute(
-            sa.text(
-                "SELECT k.quarantine_batch_id, k.quarantine_source_row, k.batch_id, k.source_row, c.zt_mc"
-                " FROM quality.corrections k JOIN core.subject_registry c USING (record_id) ORDER BY 1, 2"
-            )
-        ).all()
+        fixes = linked(conn, "core.subject_registry", "zt_mc")
         corrected = conn.execute(sa.text("SELECT batch_id, corrected FROM quality.batch_accounting ORDER BY 1")).all()
     # row 2 (the mistyped code) by its name, row 3 (no status) by its code
-    assert linked == [(first, 2, fixed, 3, company["zt_mc"]), (first, 3, fixed, 2, other["zt_mc"])]
+    assert fixes == [
+        (first, 2, fixed, 3, "2025-09-03", company["zt_mc"]),
+        (first, 3, fixed, 2, "2025-09-03", other["zt_mc"]),
+    ]
     assert corrected == [(first, 0), (unrelated, 0), (fixed, 2)]
 
 

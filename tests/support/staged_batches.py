@@ -28,6 +28,15 @@ LICENSE_RECORD = {
     "xk_lydw": "平顶山市市场监督管理局",
     "xk_lydwdm": DEPT_CODE,
 }
+# A 市场主体登记 record of the register of 市场监管 (its record is the subject itself).
+REGISTER_RECORD = {
+    "zt_mc": "平顶山市鑫华建材有限公司",
+    "zt_shxym": "914403001922038216",
+    "zt_lx": "有限责任公司",
+    "zt_djzt": "存续",
+    "zt_clrq": "2018-03-02",
+    "zt_qhdm": "410402",
+}
 _sha = itertools.count(1)
 
 
