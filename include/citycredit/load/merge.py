@@ -27,11 +27,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from citycredit.core import checkdigits, datasets
-from citycredit.load import casts, corrections, creditlists, unstorable, uscc_stock, versions
+from citycredit.load import casts, corrections, creditlists, planning, unstorable, uscc_stock, versions
 
 log = logging.getLogger(__name__)
-
-PARALLEL_SCAN_COSTS = ("parallel_setup_cost", "parallel_tuple_cost")
 
 
 @dataclass(frozen=True)
@@ -154,44 +152,43 @@ def _stage_rows(conn: sa.Connection, dataset: datasets.Dataset, params: dict) ->
     # leader may run, and a parallel scan is priced as cheap as it is: by the planner's defaults, passing a
     # batch's rows from the workers to the leader would cost more than it saves. On two cores the hashes of 1M rows
     # took 7.0 s before and 4.0 s after; the name key the corrections match on is computed here too for the same
-    # reason. Only this statement is planned with those costs.
-    for setting in PARALLEL_SCAN_COSTS:
-        conn.execute(sa.text(f"SET LOCAL {setting} = 0"))
-    conn.execute(
-        sa.text(
-            f"""
-            CREATE TEMP TABLE batch_rows ON COMMIT DROP AS
-            WITH findings AS (
-                SELECT source_row, severity, rule_id FROM quality.findings WHERE batch_id = :b
-            ), row_errors AS (
-                SELECT source_row, array_agg(DISTINCT rule_id) AS rule_ids FROM findings
-                WHERE severity = 'error' AND source_row IS NOT NULL GROUP BY source_row
-            ), file_errors AS (
-                SELECT array_agg(DISTINCT rule_id) AS rule_ids FROM findings
-                WHERE severity = 'error' AND source_row IS NULL
-            ), warned AS (
-                SELECT DISTINCT source_row FROM findings WHERE severity = 'warning' AND source_row IS NOT NULL
-            )
-            SELECT s.*,
-                   CASE WHEN e.rule_ids IS NOT NULL OR f.rule_ids IS NOT NULL THEN
-                        ARRAY(SELECT DISTINCT x FROM unnest(e.rule_ids || f.rule_ids) x ORDER BY 1) END AS rule_ids,
-                   w.source_row IS NOT NULL AS has_warning
-            FROM (
-                SELECT s.batch_id, s.source_row, s.reported_on, {carried}, {record_time} AS record_time,
-                       {dataset.subject_key_sql("s.{}")} AS subject_key,
-                       md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash,
-                       quality.name_key(s.{dataset.subject_name}) AS name_key
-                FROM {dataset.staging_table} s WHERE s.batch_id = :b
-                OFFSET 0
-            ) s CROSS JOIN file_errors f
-            LEFT JOIN row_errors e ON e.source_row = s.source_row
-            LEFT JOIN warned w ON w.source_row = s.source_row
-            """
-        ),
-        params,
-    )
-    for setting in PARALLEL_SCAN_COSTS:
-        conn.execute(sa.text(f"RESET {setting}"))
+    # reason. Only this statement is planned with those costs. It joins the batch's rows with their findings, by
+    # hash whatever the statistics say (load/planning.py); the file-level errors are a subquery computed once.
+    with planning.hashed(conn, parallel_setup_cost="0", parallel_tuple_cost="0"):
+        conn.execute(
+            sa.text(
+                f"""
+                CREATE TEMP TABLE batch_rows ON COMMIT DROP AS
+                WITH findings AS (
+                    SELECT source_row, severity, rule_id FROM quality.findings WHERE batch_id = :b
+                ), row_errors AS (
+                    SELECT source_row, array_agg(DISTINCT rule_id) AS rule_ids FROM findings
+                    WHERE severity = 'error' AND source_row IS NOT NULL GROUP BY source_row
+                ), file_errors AS (
+                    SELECT array_agg(DISTINCT rule_id) AS rule_ids FROM findings
+                    WHERE severity = 'error' AND source_row IS NULL
+                ), warned AS (
+                    SELECT DISTINCT source_row FROM findings WHERE severity = 'warning' AND source_row IS NOT NULL
+                )
+                SELECT s.*,
+                       CASE WHEN e.rule_ids IS NOT NULL OR (SELECT rule_ids FROM file_errors) IS NOT NULL THEN
+                            ARRAY(SELECT DISTINCT x FROM unnest(e.rule_ids || (SELECT rule_ids FROM file_errors)) x
+                                  ORDER BY 1) END AS rule_ids,
+                       w.source_row IS NOT NULL AS has_warning
+                FROM (
+                    SELECT s.batch_id, s.source_row, s.reported_on, {carried}, {record_time} AS record_time,
+                           {dataset.subject_key_sql("s.{}")} AS subject_key,
+                           md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text) AS content_hash,
+                           quality.name_key(s.{dataset.subject_name}) AS name_key
+                    FROM {dataset.staging_table} s WHERE s.batch_id = :b
+                    OFFSET 0
+                ) s
+                LEFT JOIN row_errors e ON e.source_row = s.source_row
+                LEFT JOIN warned w ON w.source_row = s.source_row
+                """
+            ),
+            params,
+        )
     # Temp tables are never analyzed automatically; the columns the later joins and filters read are enough.
     conn.execute(sa.text(f"ANALYZE batch_rows (source_row, rule_ids, {', '.join(dataset.key)})"))
     # Each quarantined row is fetched from staging by its key (OFFSET 0 keeps the subquery apart): left to itself,
@@ -275,24 +272,25 @@ def _merge(
         ),
         {"dept": department_id, "b": batch_id},
     ).rowcount
+    planning.analyze_grown(conn, dataset.core_table, loaded)
     revised = conn.execute(sa.text("SELECT count(*) FROM batch_new WHERE current_version + n > 1")).scalar_one()
     return loaded, int(revised)
 
 
 def _record_corrections(conn: sa.Connection, dataset: datasets.Dataset, params: dict) -> int:
-    """Link quarantined rows (earlier batches, or earlier rows of this one) to the loaded records that fix them."""
-    return conn.execute(
-        sa.text(
-            f"""
-            INSERT INTO quality.corrections ({corrections.COLUMNS})
-            SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
-            FROM ({corrections.candidates(dataset, "batch_new")}) m
-            WHERE (m.quarantine_batch_id <> m.batch_id OR m.quarantine_source_row < m.source_row)
-              AND NOT EXISTS (SELECT 1 FROM quality.corrections k
-                              WHERE k.quarantine_batch_id = m.quarantine_batch_id
-                                AND k.quarantine_source_row = m.quarantine_source_row)
-            ORDER BY m.quarantine_batch_id, m.quarantine_source_row, m.source_row
-            """
-        ),
-        params,
-    ).rowcount
+    """Link quarantined rows (earlier batches, or earlier rows of this one) to the loaded records that fix them; a
+    row already fixed keeps its correction."""
+    with planning.hashed(conn):
+        return conn.execute(
+            sa.text(
+                f"""
+                INSERT INTO quality.corrections ({corrections.COLUMNS})
+                SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
+                FROM ({corrections.candidates(dataset, "batch_new")}) m
+                WHERE m.quarantine_batch_id <> m.batch_id OR m.quarantine_source_row < m.source_row
+                ORDER BY m.quarantine_batch_id, m.quarantine_source_row, m.source_row
+                ON CONFLICT DO NOTHING
+                """
+            ),
+            params,
+        ).rowcount

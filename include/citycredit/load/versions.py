@@ -31,7 +31,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from citycredit.core import checkdigits, config, datasets
-from citycredit.load import casts, corrections, uscc_stock
+from citycredit.load import casts, corrections, planning, uscc_stock
 
 
 def record_time(dataset: datasets.Dataset) -> str | None:
@@ -151,7 +151,7 @@ def merge_before(
         ),
         {"dept": department_id},
     )
-    conn.execute(
+    inserted = conn.execute(
         sa.text(
             f"""
             INSERT INTO {core} (record_id, department_id, batch_id, source_row, reported_on, subject_key,
@@ -164,7 +164,8 @@ def merge_before(
             ORDER BY h.record_id
             """
         )
-    )
+    ).rowcount
+    planning.analyze_grown(conn, core, inserted)
     conn.execute(
         sa.text(
             f"""
@@ -252,43 +253,44 @@ def link_corrections(conn: sa.Connection, dataset: datasets.Dataset, batch_id: i
     this batch's quarantined rows are fixed by versions of the later batches. Returns the rows this batch fixes.
     """
     params = {"dataset": dataset.name, "b": batch_id, "later": later, "placeholder": checkdigits.USCC_PLACEHOLDER}
-    conn.execute(
-        sa.text(
-            f"""
-            INSERT INTO quality.corrections AS k ({corrections.COLUMNS})
-            SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
-            FROM ({corrections.candidates(dataset, "batch_new")}) m
-            JOIN landing.batches qb ON qb.batch_id = m.quarantine_batch_id
-            JOIN landing.batches nb ON nb.batch_id = m.batch_id
-            WHERE (qb.received_at, m.quarantine_batch_id, m.quarantine_source_row)
-                  < (nb.received_at, m.batch_id, m.source_row)
-            ORDER BY m.quarantine_batch_id, m.quarantine_source_row, m.source_row
-            ON CONFLICT (quarantine_batch_id, quarantine_source_row) DO UPDATE
-            SET record_id = EXCLUDED.record_id, batch_id = EXCLUDED.batch_id, source_row = EXCLUDED.source_row,
-                corrected_on = EXCLUDED.corrected_on
-            WHERE ((SELECT b.received_at FROM landing.batches b WHERE b.batch_id = k.batch_id), k.batch_id,
-                   k.source_row)
-                > ((SELECT b.received_at FROM landing.batches b WHERE b.batch_id = EXCLUDED.batch_id),
-                   EXCLUDED.batch_id, EXCLUDED.source_row)
-            """
-        ),
-        params,
-    )
-    later_versions = "n.batch_id = ANY(:later) AND n.source_row IS NOT NULL"
-    fixed_later = corrections.candidates(dataset, dataset.core_table, "q.batch_id = :b", later_versions, typed=True)
-    conn.execute(
-        sa.text(
-            f"""
-            INSERT INTO quality.corrections ({corrections.COLUMNS})
-            SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
-            FROM ({fixed_later}) m
-            JOIN landing.batches nb ON nb.batch_id = m.batch_id
-            ORDER BY m.quarantine_batch_id, m.quarantine_source_row, nb.received_at, m.batch_id, m.source_row
-            ON CONFLICT DO NOTHING
-            """
-        ),
-        params,
-    )
+    with planning.hashed(conn):
+        conn.execute(
+            sa.text(
+                f"""
+                INSERT INTO quality.corrections AS k ({corrections.COLUMNS})
+                SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
+                FROM ({corrections.candidates(dataset, "batch_new")}) m
+                JOIN landing.batches qb ON qb.batch_id = m.quarantine_batch_id
+                JOIN landing.batches nb ON nb.batch_id = m.batch_id
+                WHERE (qb.received_at, m.quarantine_batch_id, m.quarantine_source_row)
+                      < (nb.received_at, m.batch_id, m.source_row)
+                ORDER BY m.quarantine_batch_id, m.quarantine_source_row, m.source_row
+                ON CONFLICT (quarantine_batch_id, quarantine_source_row) DO UPDATE
+                SET record_id = EXCLUDED.record_id, batch_id = EXCLUDED.batch_id, source_row = EXCLUDED.source_row,
+                    corrected_on = EXCLUDED.corrected_on
+                WHERE ((SELECT b.received_at FROM landing.batches b WHERE b.batch_id = k.batch_id), k.batch_id,
+                       k.source_row)
+                    > ((SELECT b.received_at FROM landing.batches b WHERE b.batch_id = EXCLUDED.batch_id),
+                       EXCLUDED.batch_id, EXCLUDED.source_row)
+                """
+            ),
+            params,
+        )
+        later_versions = "n.batch_id = ANY(:later) AND n.source_row IS NOT NULL"
+        fixed_later = corrections.candidates(dataset, dataset.core_table, "q.batch_id = :b", later_versions, typed=True)
+        conn.execute(
+            sa.text(
+                f"""
+                INSERT INTO quality.corrections ({corrections.COLUMNS})
+                SELECT DISTINCT ON (m.quarantine_batch_id, m.quarantine_source_row) m.*
+                FROM ({fixed_later}) m
+                JOIN landing.batches nb ON nb.batch_id = m.batch_id
+                ORDER BY m.quarantine_batch_id, m.quarantine_source_row, nb.received_at, m.batch_id, m.source_row
+                ON CONFLICT DO NOTHING
+                """
+            ),
+            params,
+        )
     return conn.execute(
         sa.text("SELECT count(*) FROM quality.corrections WHERE batch_id = :b"), {"b": batch_id}
     ).scalar_one()
