@@ -6,13 +6,14 @@ findings (autovacuum analyzes a table a minute or more after a large write, the 
 a load that was killed or failed leaves its rows dead, and vacuuming them leaves a table whose statistics say "no
 rows" over all its pages: the planner then reckons every read of it at one row. On such an estimate it joins by a
 nested loop that reads the other side once per row, and a 1M-row batch's loop (its versions against its quarantined
-rows, or its versions against themselves read back from ``core``) compares 10^11 or more pairs: a load that had
-taken a minute ran for hours (docs/performance.md, "Statistics the load outdates").
+rows, or its versions against themselves read back from ``core``) compares 10^10 pairs or more: statements of a
+second each ran for more than ten minutes before they were stopped (docs/performance.md, "Statistics the load
+outdates").
 
 Two remedies, each where it fits. Statements that join a batch with the batch or with a dataset's whole quarantine
 have no use for a nested loop: they are planned without one (``hashed``). Statements that join a batch with the
 history in ``core`` want one for a small batch (an index lookup per row is the fast way there), so after writing its
-versions into ``core`` the load analyzes that table when the versions outnumber what its statistics hold
+versions into ``core`` the load analyzes that table when they outnumber a tenth of the rows its statistics count
 (``analyze_grown``): a large batch into an empty or young table, never a small one into a long history.
 """
 
@@ -32,14 +33,13 @@ VERSION_COLUMNS = "record_id, batch_id, source_row, supersedes, is_current"
 
 @contextlib.contextmanager
 def settings(conn: sa.Connection, **values: str) -> Iterator[None]:
-    """Planner settings for the statements run inside, for this transaction only."""
+    """Planner settings for the statements run inside, for this transaction only. A statement that fails inside
+    leaves them to the rollback of its transaction or savepoint, which undoes them."""
     for name, value in values.items():
         conn.execute(sa.text(f"SET LOCAL {name} = {value}"))
-    try:
-        yield
-    finally:
-        for name in values:
-            conn.execute(sa.text(f"RESET {name}"))
+    yield
+    for name in values:
+        conn.execute(sa.text(f"RESET {name}"))
 
 
 def hashed(conn: sa.Connection, **values: str) -> contextlib.AbstractContextManager[None]:
