@@ -79,8 +79,12 @@ def count_quarantined(conn: sa.Connection, dataset: datasets.Dataset, params: di
     counted again from quality.quarantine and quality.corrections (a correction may have moved to this batch from
     a later one: load/versions.link_corrections). Called after the batch's corrections are recorded."""
     code, name = (f"q.row_data->>'{c}'" for c in (dataset.subject_code, dataset.subject_name))
-    batches = "SELECT CAST(:b AS bigint) UNION SELECT quarantine_batch_id FROM quality.corrections WHERE batch_id = :b"
-    conn.execute(sa.text(f"DELETE FROM quality.uscc_observations WHERE NOT loaded AND batch_id IN ({batches})"), params)
+    # An array computed once: as a subquery joined in, the planner could read it again for each quarantined row.
+    batches = (
+        "ARRAY(SELECT CAST(:b AS bigint) UNION SELECT quarantine_batch_id FROM quality.corrections WHERE batch_id = :b)"
+    )
+    cleared = f"DELETE FROM quality.uscc_observations WHERE NOT loaded AND batch_id = ANY({batches})"
+    conn.execute(sa.text(cleared), params)
     _move(
         conn,
         dataset,
@@ -89,7 +93,7 @@ def count_quarantined(conn: sa.Connection, dataset: datasets.Dataset, params: di
                {name} AS subject_name, false AS loaded, k.corrected_on AS withdrawn_on, 1 AS n
         FROM quality.quarantine q JOIN landing.batches b ON b.batch_id = q.batch_id
         LEFT JOIN quality.corrections k ON k.quarantine_batch_id = q.batch_id AND k.quarantine_source_row = q.source_row
-        WHERE q.batch_id IN ({batches}) AND q.dataset = :dataset AND {code} IS NOT NULL AND {code} <> :placeholder
+        WHERE q.batch_id = ANY({batches}) AND q.dataset = :dataset AND {code} IS NOT NULL AND {code} <> :placeholder
         """,
         params,
     )
