@@ -3,9 +3,9 @@
 A load that failed (or was killed) after writing its versions and quarantined rows leaves them dead; a vacuum then
 records its tables as holding no rows over all their pages, and the staged rows and findings of a batch are seldom
 analyzed before it loads. On those statistics the planner reckoned the retried load's reads at one row and joined a
-1M-row batch's versions with its quarantined rows (and with themselves, read back from core) by nested loops: hours
-instead of a minute. Here the same statistics, made the way production makes them, on a batch large enough that no
-sound plan loops over it."""
+1M-row batch's versions with its quarantined rows (and with themselves, read back from core) by nested loops:
+statements of a second ran for more than ten minutes before they were stopped. Here the same statistics, made the
+way production makes them, on a batch large enough that no sound plan loops over it."""
 
 import pytest
 import sqlalchemy as sa
