@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import logging
 import socketserver
 import threading
 from datetime import UTC, datetime, timedelta
@@ -150,20 +149,17 @@ def test_a_deadline_past_the_months_end_is_its_last_day():
     assert feedback.instant("2025-09") == local("2025-09-30 17:00")
 
 
-def test_without_a_notifier_connection_the_alert_is_logged_and_checked_again_later(deliveries, monkeypatch):
+def test_without_a_notifier_connection_the_alert_is_logged_and_checked_again_later(deliveries, caplog, monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_CITYCREDIT_ALERT_WEBHOOK", raising=False)
-    # Heard on the module's own logger: in a worker where Airflow's logging had been set up by an earlier test,
-    # caplog (on the root logger) caught nothing while the warning was printed.
-    logged: list[str] = []
-    heard = logging.Handler(logging.WARNING)
-    heard.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
-    alerts.log.addHandler(heard)
+    # caplog's handler on the module's own logger too: in a worker where an earlier test had set up Airflow's logging,
+    # caplog on the root logger caught nothing while the warning was printed.
+    alerts.log.addHandler(caplog.handler)
     try:
         alert = alerts.check_deadline(deliveries, SEPTEMBER, now=local("2025-09-21 09:00"))
     finally:
-        alerts.log.removeHandler(heard)
+        alerts.log.removeHandler(caplog.handler)
     assert alert.departments == NAMED
-    assert any("平顶山市交通运输局" in message for message in logged)
+    assert "平顶山市交通运输局" in caplog.text
     assert recorded(deliveries) == []
 
 

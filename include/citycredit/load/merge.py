@@ -118,6 +118,7 @@ def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, s
         loaded, revised = versions.merge_before(conn, dataset, department_id, later)
     else:
         loaded, revised = _merge(conn, dataset, department_id, batch_id, received - quarantined)
+    planning.analyze_grown(conn, dataset.core_table, loaded)  # what follows reads the new versions back
     exits = 0
     if snapshot:
         exits = creditlists.close_missing_periods(conn, batch["feed_id"], batch_id, batch["reported_on"])
@@ -272,7 +273,6 @@ def _merge(
         ),
         {"dept": department_id, "b": batch_id},
     ).rowcount
-    planning.analyze_grown(conn, dataset.core_table, loaded)
     revised = conn.execute(sa.text("SELECT count(*) FROM batch_new WHERE current_version + n > 1")).scalar_one()
     return loaded, int(revised)
 

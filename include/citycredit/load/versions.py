@@ -151,7 +151,7 @@ def merge_before(
         ),
         {"dept": department_id},
     )
-    inserted = conn.execute(
+    conn.execute(
         sa.text(
             f"""
             INSERT INTO {core} (record_id, department_id, batch_id, source_row, reported_on, subject_key,
@@ -164,8 +164,7 @@ def merge_before(
             ORDER BY h.record_id
             """
         )
-    ).rowcount
-    planning.analyze_grown(conn, core, inserted)
+    )
     conn.execute(
         sa.text(
             f"""
