@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from citycredit.core import checkdigits, datasets
+from citycredit.core import checkdigits, datasets, table_statistics
 from citycredit.load import casts, corrections, creditlists, planning, unstorable, uscc_stock, versions
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,8 @@ def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, s
         loaded, revised = versions.merge_before(conn, dataset, department_id, later)
     else:
         loaded, revised = _merge(conn, dataset, department_id, batch_id, received - quarantined)
-    planning.analyze_grown(conn, dataset.core_table, loaded)  # what follows reads the new versions back
+    # what follows reads the new versions back
+    table_statistics.analyze_grown(conn, dataset.core_table, loaded, planning.VERSION_COLUMNS)
     exits = 0
     if snapshot:
         exits = creditlists.close_missing_periods(conn, batch["feed_id"], batch_id, batch["reported_on"])

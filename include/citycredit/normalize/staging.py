@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from citycredit.core import copyio, datasets
+from citycredit.core import copyio, datasets, table_statistics
 from citycredit.normalize import readers, staged_frames, standardize
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,9 @@ def stage_batch(engine: sa.Engine, batch_id: int, encoding_hint: str | None = No
                 kept.abandon()
                 raise
         kept.finish()
+        # The load reads the batch by these columns; analyzed now, its plans count the batch's rows (a 1M-row batch
+        # estimated at a few rows had its rows hashed without parallel workers: docs/performance.md).
+        table_statistics.analyze_grown(conn, dataset.staging_table, rows, "batch_id, source_row")
         conn.execute(
             sa.text(
                 "UPDATE landing.batches SET status = 'normalized', file_format = :fmt, encoding = :enc,"
