@@ -6,35 +6,30 @@ and hashed them without parallel workers (the load's first statement 6.3–6.4 s
 the bench's generated 行政处罚: the national 双公示 template's headers (the labels of fields.yaml), with the sample
 generator's faults."""
 
-from datetime import date
+import shutil
 
 import pytest
 import sqlalchemy as sa
 from support import plans
 
+from citycredit.feeds import landing, registry
 from citycredit.load import merge
-from citycredit.normalize import staging
+from citycredit.tasks import ingest
 from citycredit.tools.bench.files import write_files
-from citycredit.validate import suites
 
 pytestmark = pytest.mark.db
 
 ROWS = 20_000
+FEED = "scjg_penalty"
 
 
 def test_a_batch_staged_moments_ago_is_planned_at_its_size(engine, tmp_path):
     path = write_files(tmp_path, [ROWS])[ROWS]
-    with engine.begin() as conn:
-        batch_id = conn.execute(
-            sa.text(
-                "INSERT INTO landing.batches (department_id, feed_id, dataset, source_name, sha256, size_bytes,"
-                " stored_path, received_at, reported_on) VALUES ('scjg', 'scjg_penalty', 'penalty', :name, :name, 1,"
-                " :path, '2025-09-30T10:00+08:00', :on) RETURNING batch_id"
-            ),
-            {"name": path.name, "path": str(path), "on": date(2025, 9, 30)},
-        ).scalar_one()
-    staging.stage_batch(engine, batch_id)
-    suites.validate_batch(engine, batch_id)
+    inbox = landing.inbox(registry.load().feed(FEED))
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, inbox / path.name)  # delivered by 市场监管 to its 行政处罚 file feed
+    (batch_id,) = ingest.land_feed(FEED)
+    ingest.validate_batch(ingest.normalize_batch(batch_id))
 
     with engine.connect() as conn:
         estimate = conn.execute(

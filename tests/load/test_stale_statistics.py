@@ -1,11 +1,12 @@
 """A load plans its joins from what it reads, not from statistics it outdates (load/planning.py).
 
 A load that failed (or was killed) after writing its versions and quarantined rows leaves them dead; a vacuum then
-records its tables as holding no rows over all their pages, and the staged rows and findings of a batch are seldom
-analyzed before it loads. On those statistics the planner reckoned the retried load's reads at one row and joined a
-1M-row batch's versions with its quarantined rows (and with themselves, read back from core) by nested loops:
-statements of a second ran for more than ten minutes before they were stopped. Here the same statistics, made the
-way production makes them, on a batch large enough that no sound plan loops over it."""
+records its tables as holding no rows over all their pages, and a batch's findings are seldom analyzed before it
+loads, nor are its staged rows when the staging table already held ten times as many. On those statistics the planner
+reckoned the retried load's reads at one row and joined a 1M-row batch's versions with its quarantined rows (and with
+themselves, read back from core) by nested loops: statements of a second ran for more than ten minutes before they
+were stopped. Here the same statistics, made the way production makes them, on a batch large enough that no sound plan
+loops over it."""
 
 import pytest
 import sqlalchemy as sa

@@ -1,10 +1,10 @@
 """Statistics a large write outdates: the writing transaction analyzes the table itself.
 
 Autovacuum analyzes a table a minute or more after a large write; a stage that reads the rows before then would be
-planned as if they were not there (a 1M-row batch estimated at a few rows: no parallel workers, nested loops). So
-a stage that has just written many rows analyzes the columns the next statements read by, in its own transaction,
-where ANALYZE counts its uncommitted rows and no autovacuum can be at work on them yet (one that is holds the table's
-lock, and an ANALYZE then waits a second, ``deadlock_timeout``, for PostgreSQL to cancel it)."""
+planned as if they were not there (a 1M-row batch estimated at a few thousand rows: no parallel workers, nested
+loops). So a stage that has just written many rows analyzes the columns the next statements read by, in its own
+transaction, where ANALYZE counts its uncommitted rows and no autovacuum can be at work on them yet (one that is holds
+the table's lock, and an ANALYZE then waits a second, ``deadlock_timeout``, for PostgreSQL to cancel it)."""
 
 from __future__ import annotations
 

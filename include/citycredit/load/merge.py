@@ -118,7 +118,7 @@ def _load(conn: sa.Connection, dataset: datasets.Dataset, batch, params: dict, s
         loaded, revised = versions.merge_before(conn, dataset, department_id, later)
     else:
         loaded, revised = _merge(conn, dataset, department_id, batch_id, received - quarantined)
-    # what follows reads the new versions back
+    # The statements after the merge read its versions back.
     table_statistics.analyze_grown(conn, dataset.core_table, loaded, planning.VERSION_COLUMNS)
     exits = 0
     if snapshot:
