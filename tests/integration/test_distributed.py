@@ -496,16 +496,16 @@ def test_a_dropped_file_reaches_the_months_indicators_on_celery_workers_against_
             assert b["loaded"] > 0
         assert not any(inbox.rglob("*.*")), "every delivery leaves the inbox"
 
-        # Each feed's task that loaded a batch emits citycredit_warehouse_core. A monthly run that started after the
-        # last of them computes every batch. It need not be a run created for that event: the scheduler folds events
-        # that arrive while a run is queued into that run without linking them to it.
+        # The run emits citycredit_warehouse_core once for what the feeds' tasks loaded, after the last of them. A
+        # monthly run that started after it computes every batch. It need not be a run created for that event: the
+        # scheduler folds events that arrive while a run is queued into that run without linking them to it.
         loads = _rows(
             metadata,
             "SELECT e.timestamp, e.source_task_id FROM asset_event e JOIN asset a ON a.id = e.asset_id"
             " WHERE a.name = 'citycredit_warehouse_core' AND e.source_run_id = :r ORDER BY e.timestamp",
             r=run.run_id,
         )
-        assert [e.source_task_id for e in loads] == ["land_file_feed"] * len(chosen), "each feed's task that loaded"
+        assert [e.source_task_id for e in loads] == ["pending_batches"], "one event for every feed's load"
         last_event = loads[-1].timestamp
 
         def monthly_run() -> sa.Row | None:

@@ -210,22 +210,26 @@ class OutletEvents(dict):
 
 
 def test_a_land_tasks_retry_tells_the_monthly_dag_what_its_killed_try_loaded(warehouse_url, monkeypatch):
-    """The lane loads a small delivery, then the task is killed before it returns: its asset event is lost, and the
-    retry finds nothing new to land. The retry must still tell the warehouse's readers (the monthly DAG's asset),
-    or the month's indicators wait for the next day's clock run."""
+    """The lane loads a small delivery, then the task is killed before it returns: its result is lost, and the
+    retry finds nothing new to land. The run's event for the feeds' loads (``pending_batches``, after every feed's
+    task) must still tell the warehouse's readers (the monthly DAG's asset), or the month's indicators wait for the
+    next day's clock run."""
     from citycredit.tasks import common
 
     deliver(paths.home())
     monkeypatch.setattr(common, "started_by_asset", lambda: False)  # reads the running DAG run's context
-    land = ingest_dagbag().dags["citycredit_ingest"].get_task("land_file_feed").python_callable
+    dag = ingest_dagbag().dags["citycredit_ingest"]
+    land = dag.get_task("land_file_feed").python_callable
+    pending = dag.get_task("pending_batches").python_callable
 
     def announced(try_number: int) -> tuple[dict, list[str]]:
+        lane = land(FEED, ti=types.SimpleNamespace(try_number=try_number))
         events = OutletEvents()
-        batches = land(FEED, outlet_events=events, ti=types.SimpleNamespace(try_number=try_number))
-        return batches, sorted(asset.name for assets in events.values() for asset in assets)
+        assert pending([[lane]], outlet_events=events) == []  # every batch was loaded by the lane
+        return lane, sorted(asset.name for assets in events.values() for asset in assets)
 
     killed_try, lost = announced(1)
     assert len(killed_try["loaded"]) == len(FILES) and lost == ["citycredit_warehouse_core"]
-    assert announced(2) == ({"landed": [], "loaded": []}, ["citycredit_warehouse_core"])
+    assert announced(2) == ({"landed": [], "loaded": [], "retried": True}, ["citycredit_warehouse_core"])
     # A first try that loads nothing tells nothing: the monthly DAG does not run for an empty inbox.
-    assert announced(1) == ({"landed": [], "loaded": []}, [])
+    assert announced(1) == ({"landed": [], "loaded": [], "retried": False}, [])

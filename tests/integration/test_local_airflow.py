@@ -163,14 +163,15 @@ def test_a_file_dropped_in_an_inbox_is_loaded_without_anyone_triggering_the_inge
         assert loaded is not None, f"no batch loaded {DROP_TIMEOUT} s after the drop"
         started = [r for r in _ingest_runs(url, token) if r["dag_run_id"] not in before]
         assert [r["run_type"] for r in started] == ["asset_triggered"]
-        # The small file was loaded by the task that landed it, which tells the monthly DAG's asset so when it ends.
+        # The small file was loaded by the task that landed it; the run tells the monthly DAG's asset so once every
+        # feed's task has ended.
         events, query = [], f"{url}/api/v2/assets/events?source_run_id={quote(started[0]['dag_run_id'])}"
         while not events and time.monotonic() < dropped + DROP_TIMEOUT:
             status, body = _get(query, token)
             assert status == 200, body[:500]
             events = [(e["name"], e["source_task_id"]) for e in json.loads(body)["asset_events"]]
             time.sleep(0 if events else 2)
-        assert events == [("citycredit_warehouse_core", "land_file_feed")]
+        assert events == [("citycredit_warehouse_core", "pending_batches")]
     finally:
         _citycredit(home, "down")
 

@@ -5,6 +5,7 @@ Each takes and returns references (feed ids, batch ids), never frames."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -113,6 +114,13 @@ def land_feed_through(feed_id: str, file_drop: bool = False) -> dict[str, list[i
         else:
             loaded.append(batch_id)
     return {"landed": landed, "loaded": loaded}
+
+
+def loaded_by_feeds(lanes: Iterable[dict]) -> bool:
+    """Whether the feeds' tasks of a run (their results, `land_feed_through`'s and ``retried``) may have loaded a
+    batch: one did, or one was retried, since a try killed after its lane loaded a batch lost that result and its
+    retry finds nothing new to land (at worst one monthly run too many)."""
+    return any(lane["loaded"] or lane["retried"] for lane in lanes)
 
 
 def find_strays() -> list[str]:
