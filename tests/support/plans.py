@@ -51,3 +51,15 @@ def products(plan: dict) -> list[str]:
 def summary(plans: list[tuple[str, dict]]) -> list[tuple[str, list[str]]]:
     """Each statement (its first words) whose plan has products, with them."""
     return [(statement[:90], found) for statement, plan in plans if (found := products(plan))]
+
+
+def reads(plan: dict, relation: str) -> list[str]:
+    """How ``plan`` reads the table ``relation``: each scan's node type, index and whether it looks up the rows of
+    one outer row (``Index Cond`` on an outer value) or reads them all."""
+    found = []
+    if plan.get("Relation Name") == relation:
+        lookup = "lookup" if "Index Cond" in plan else "whole"
+        found.append(" ".join(filter(None, [plan["Node Type"], plan.get("Index Name"), lookup])))
+    for child in plan.get("Plans", []):
+        found += reads(child, relation)
+    return found

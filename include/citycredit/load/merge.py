@@ -232,9 +232,10 @@ def _merge(
         {"sequence": sequence, "n": max(valid, 1)},
     ).scalar_one()
     order = f"ORDER BY {versions.row_order()}"
-    conn.execute(
-        sa.text(
-            f"""
+    with planning.looked_up(conn):
+        conn.execute(
+            sa.text(
+                f"""
             CREATE TEMP TABLE batch_new ON COMMIT DROP AS
             WITH changes AS (
                 SELECT o.*, c.record_id AS current_id, COALESCE(c.version, 0) AS current_version
@@ -252,9 +253,9 @@ def _merge(
                    COALESCE(lag(record_id) OVER w, current_id) AS supersedes
             FROM numbered f WINDOW w AS (PARTITION BY {key} {order})
             """
-        ),
-        {"first_id": first_id},
-    )
+            ),
+            {"first_id": first_id},
+        )
     conn.execute(sa.text("ANALYZE batch_new (current_id, source_row, record_id, supersedes)"))
     conn.execute(
         sa.text(

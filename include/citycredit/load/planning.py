@@ -12,6 +12,11 @@ only (``hashed``). Statements that join a batch with the history in ``core`` wan
 (an index lookup per row), so after writing its versions the load analyzes ``core`` when they outnumber a tenth of
 the rows its statistics count (``core.table_statistics``): a large batch into an empty or young table, never a small
 one into a long history; normalization does the same for the staging table.
+
+The new versions of a batch meet the current version of each key by an index lookup whatever the sizes
+(``looked_up``). The planner prices each lookup as a random read and would rather read every current version of the
+dataset (a hash join, or a merge join over the whole index), which grows with the history; but the batch comes
+sorted by key, so its lookups walk the index in order, and the join keeps that order for the windows after it.
 """
 
 from __future__ import annotations
@@ -25,13 +30,22 @@ import sqlalchemy as sa
 VERSION_COLUMNS = "record_id, batch_id, source_row, supersedes, is_current"
 
 
+def hashed(conn: sa.Connection, **settings: str) -> contextlib.AbstractContextManager[None]:
+    """The statements inside planned with hash joins only (and with ``settings``): statements whose joins are all
+    equalities between a batch and other sets, any of which may be empty or huge."""
+    return _planned(conn, {"enable_nestloop": "off", "enable_mergejoin": "off", **settings})
+
+
+def looked_up(conn: sa.Connection) -> contextlib.AbstractContextManager[None]:
+    """The statements inside planned with nested loops only: statements that meet a batch, sorted by key, with the
+    current versions of its keys through the current-key index."""
+    return _planned(conn, {"enable_hashjoin": "off", "enable_mergejoin": "off"})
+
+
 @contextlib.contextmanager
-def hashed(conn: sa.Connection, **settings: str) -> Iterator[None]:
-    """The statements inside planned with hash joins only (and with ``settings``), for this transaction only:
-    statements whose joins are all equalities between a batch and other sets, any of which may be empty or huge. A
-    statement that fails inside leaves the settings to the rollback of its transaction or savepoint (a RESET there
-    would hide its error)."""
-    settings = {"enable_nestloop": "off", "enable_mergejoin": "off", **settings}
+def _planned(conn: sa.Connection, settings: dict[str, str]) -> Iterator[None]:
+    """``settings`` for the statements inside, in this transaction only. A statement that fails inside leaves them
+    to the rollback of its transaction or savepoint (a RESET there would hide its error)."""
     for name, value in settings.items():
         conn.execute(sa.text(f"SET LOCAL {name} = {value}"))
     yield
