@@ -35,6 +35,8 @@ def test_every_dag_has_owner_retries_and_tags(dagbag):
 
 
 def test_ingest_maps_one_landing_task_per_file_feed(dagbag):
+    from airflow.sdk import AssetAlias
+
     from citycredit.feeds import registry
 
     dag = dagbag.dags["citycredit_ingest"]
@@ -43,6 +45,11 @@ def test_ingest_maps_one_landing_task_per_file_feed(dagbag):
     assert land.op_kwargs_expand_input.value["feed_id"] == feeds
     assert land.pool == "citycredit_file_feeds"
     assert [o.name for o in dag.get_task("batch.load").outlets] == ["citycredit_warehouse_core"]
+    # What the feeds' tasks loaded is told once, after all of them, by an unmapped task: Airflow fails the second of
+    # two tasks whose first event through an alias comes at the same moment.
+    aliased = [(t.task_id, o.name) for t in dag.tasks for o in t.outlets if isinstance(o, AssetAlias)]
+    assert aliased == [("pending_batches", "citycredit_loaded_by_feed")]
+    assert set(dag.get_task("pending_batches").upstream_task_ids) >= {"land_file_feed"}
 
 
 def test_ingest_runs_on_a_file_drop_daily_and_at_each_feeds_schedule(dagbag):

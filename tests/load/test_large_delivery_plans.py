@@ -6,9 +6,9 @@ normalizing it. Without normalization's ANALYZE the planner reckoned a 1M-row ba
 and hashed them without parallel workers (the load's first statement 6.3–6.4 s instead of 3.8–3.9 s).
 
 A large batch meets the current versions of its keys by index lookups (load/planning.py, ``looked_up``): left to
-itself, the planner read every current version of the dataset (11.5 s against 5.9 s for 1M rows into 5.4M current
-versions). The file is the bench's generated 行政处罚: the national 双公示 template's headers (the labels of
-fields.yaml), with the sample generator's faults."""
+itself, the planner read every current version of the dataset, which grows with the history (docs/performance.md,
+"Into a core that already holds a long history"). The file is the bench's generated 行政处罚: the national 双公示
+template's headers (the labels of fields.yaml), with the sample generator's faults."""
 
 import os
 import shutil
