@@ -50,7 +50,9 @@ def citycredit_ingest():
     def prepare_warehouse() -> str:
         return common.prepare_warehouse()
 
-    @task(map_index_template="{{ task.op_kwargs['feed_id'] }}")
+    # A dict result is one XCom (multiple_outputs=False), not one more per key as Airflow infers from the annotation:
+    # nothing reads the keys, and each is a request to the API server.
+    @task(map_index_template="{{ task.op_kwargs['feed_id'] }}", multiple_outputs=False)
     def land_feed(feed_id: str, *, ti=None) -> dict:
         try:
             batches = ingest.land_feed_through(feed_id, common.started_by_asset())
@@ -82,7 +84,7 @@ def citycredit_ingest():
     def validate(batch_id: int) -> int:
         return ingest.validate_batch(batch_id)
 
-    @task(outlets=[WAREHOUSE_CORE])
+    @task(outlets=[WAREHOUSE_CORE], multiple_outputs=False)
     def load(batch_id: int) -> dict:
         return ingest.load_batch(batch_id)
 
