@@ -53,22 +53,55 @@ def test_a_batch_staged_moments_ago_is_planned_at_its_size(engine, tmp_path):
     assert plans.summary(captured) == []
 
 
+def corrected(first: Path, days: int, rows: int | None = None) -> Path:
+    """``first`` sent again ``days`` later (its first ``rows`` rows, or all), each row with a 备注 added (the
+    template's last column)."""
+    again = first.with_name(f"行政处罚_更正_{days}.csv")
+    with first.open(encoding="utf-8") as src, again.open("w", encoding="utf-8") as dst:
+        dst.write(src.readline())
+        dst.writelines(line.rstrip("\n") + "更正\n" for line, _ in zip(src, range(rows or ROWS), strict=False))
+    received = first.stat().st_mtime + days * 86_400
+    os.utime(again, (received, received))
+    return again
+
+
 def test_a_catalogue_sent_again_with_corrections_finds_its_current_versions_by_their_key(engine, tmp_path):
     """The department sends the whole catalogue again the next day, every row with a 备注 added: each valid row
     revises its key's current version, which the load finds through the current-key index, not by reading every
     current version of the dataset."""
     first = write_files(tmp_path, [ROWS])[ROWS]
     merge.load_batch(engine, deliver(first))
-    again = tmp_path / "行政处罚_更正.csv"
-    with first.open(encoding="utf-8") as src, again.open("w", encoding="utf-8") as dst:
-        dst.write(src.readline())
-        dst.writelines(line.rstrip("\n") + "更正\n" for line in src)  # 备注, the template's last column
-    received = first.stat().st_mtime + 86_400
-    os.utime(again, (received, received))
 
-    batch_id = deliver(again)
+    batch_id = deliver(corrected(first, 1))
     with plans.captured(engine) as captured:
         accounting = merge.load_batch(engine, batch_id)
     assert accounting.received == ROWS and accounting.revised == accounting.loaded > ROWS / 2
     (new_versions,) = [plan for statement, plan in captured if statement.startswith("CREATE TEMP TABLE batch_new")]
     assert plans.reads(new_versions, "penalty") == ["Index Scan penalty_current_key lookup"]
+    (retired,) = [plan for statement, plan in captured if statement.startswith("UPDATE core.penalty c SET is_current")]
+    assert plans.reads(retired, "penalty") == ["Index Scan penalty_pkey lookup"]
+
+
+def test_a_catalogue_loaded_after_a_later_delivery_finds_the_versions_it_continues_by_their_key(engine, tmp_path):
+    """The corrected catalogue of day 1 reaches the load after ten of its rows sent again on day 2 (mapped loads
+    finish in any order): versions.merge_before rebuilds the versions of its keys, finding the current version of
+    each and the code observations of the versions it rewrites by index lookups, not by reading every version of
+    the dataset."""
+    first = write_files(tmp_path, [ROWS])[ROWS]
+    merge.load_batch(engine, deliver(first))
+    catalogue = corrected(first, 1)
+    merge.load_batch(engine, deliver(corrected(first, 2, rows=10)))
+
+    batch_id = deliver(catalogue)
+    with plans.captured(engine) as captured:
+        accounting = merge.load_batch(engine, batch_id)
+    assert accounting.received == ROWS and accounting.revised > ROWS / 2
+    assert plans.summary(captured) == []
+    (base,) = [plan for statement, plan in captured if statement.startswith("CREATE TEMP TABLE sequence_base")]
+    assert sorted(set(plans.reads(base, "penalty"))) == [
+        "Index Scan penalty_current_key lookup",
+        "Index Scan penalty_pkey lookup",
+    ]
+    stock = [plan for statement, plan in captured if statement.startswith("CREATE TEMP TABLE stock_versions")]
+    reads = [read for plan in stock for read in plans.reads(plan, "penalty")]
+    assert len(stock) == 2 and "Index Scan penalty_pkey lookup" in reads and all(r.endswith("lookup") for r in reads)

@@ -55,9 +55,10 @@ def summary(plans: list[tuple[str, dict]]) -> list[tuple[str, list[str]]]:
 
 def reads(plan: dict, relation: str) -> list[str]:
     """How ``plan`` reads the table ``relation``: each scan's node type, index and whether it looks up the rows of
-    one outer row (``Index Cond`` on an outer value) or reads them all."""
+    one outer row (``Index Cond`` on an outer value) or reads them all. The table an UPDATE writes (ModifyTable)
+    is not a read of it."""
     found = []
-    if plan.get("Relation Name") == relation:
+    if plan.get("Relation Name") == relation and plan["Node Type"] != "ModifyTable":
         lookup = "lookup" if "Index Cond" in plan else "whole"
         found.append(" ".join(filter(None, [plan["Node Type"], plan.get("Index Name"), lookup])))
     for child in plan.get("Plans", []):

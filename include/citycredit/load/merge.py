@@ -257,9 +257,12 @@ def _merge(
             {"first_id": first_id},
         )
     conn.execute(sa.text("ANALYZE batch_new (current_id, source_row, record_id, supersedes)"))
+    # The versions to retire, as an array the primary key's index scan sorts and walks: joined with the batch, they
+    # were found by hashing every version of the dataset, even for a batch of new keys that retires none.
     conn.execute(
         sa.text(
-            f"UPDATE {dataset.core_table} c SET is_current = false FROM batch_new n WHERE n.current_id = c.record_id"
+            f"UPDATE {dataset.core_table} c SET is_current = false"
+            " WHERE c.record_id = ANY(ARRAY(SELECT current_id FROM batch_new WHERE current_id IS NOT NULL))"
         )
     )
     loaded = conn.execute(

@@ -14,9 +14,10 @@ the rows its statistics count (``core.table_statistics``): a large batch into an
 one into a long history; normalization does the same for the staging table.
 
 The new versions of a batch meet the current version of each key by an index lookup whatever the sizes
-(``looked_up``). The planner prices each lookup as a random read and would rather read every current version of the
-dataset (a hash join, or a merge join over the whole index), which grows with the history; but the batch comes
-sorted by key, so its lookups walk the index in order, and the join keeps that order for the windows after it.
+(``looked_up``), and so do the versions a batch loaded out of order continues (load/versions.py). The planner
+prices each lookup as a random read and would rather read every current version of the dataset (a hash join, or a
+merge join over the whole index), which grows with the history; but the batch comes sorted by key, so its lookups
+walk the index in order, and the join keeps that order for the windows after it.
 """
 
 from __future__ import annotations

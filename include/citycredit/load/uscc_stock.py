@@ -23,6 +23,15 @@ GROUP = "batch_id, department_id, reported_on, code, subject_name, loaded, withd
 MATCH = """o.batch_id = m.batch_id AND o.reported_on = m.reported_on AND o.code = m.code
     AND COALESCE(o.subject_name, '') = COALESCE(m.subject_name, '') AND o.loaded = m.loaded
     AND COALESCE(o.withdrawn_on, 'infinity') = COALESCE(m.withdrawn_on, 'infinity')"""
+# The observation of each delivered version in ``stock_versions`` (``_read_versions``), withdrawn on the day reported
+# of the delivered version replacing it, when that one is there too. A credit-list exit inferred by the load (no
+# source row) observes nothing and withdraws nothing: the version after it does.
+VERSION_OBSERVATIONS = """
+    SELECT r.batch_id, r.department_id, r.reported_on, r.code, r.subject_name, true AS loaded,
+           CASE WHEN s.source_row IS NULL THEN t.reported_on ELSE s.reported_on END AS withdrawn_on
+    FROM stock_versions r LEFT JOIN stock_versions s ON s.supersedes = r.record_id
+    LEFT JOIN stock_versions t ON s.source_row IS NULL AND t.supersedes = s.record_id
+    WHERE r.source_row IS NOT NULL AND r.code IS NOT NULL AND r.code <> :placeholder"""
 
 
 def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id: str, params: dict) -> None:
@@ -54,24 +63,26 @@ def observe_batch(conn: sa.Connection, dataset: datasets.Dataset, department_id:
 def hold_versions(conn: sa.Connection, dataset: datasets.Dataset, placeholder: str) -> None:
     """Before versions.merge_before rewrites the versions of the batch's keys: the observations of those versions,
     for ``follow_versions``."""
-    held = _version_observations(dataset, _rewritten(dataset))
+    _read_versions(conn, dataset, _rewritten(dataset))
     conn.execute(
-        sa.text(f"CREATE TEMP TABLE stock_before ON COMMIT DROP AS {held}"),
+        sa.text(f"CREATE TEMP TABLE stock_before ON COMMIT DROP AS {VERSION_OBSERVATIONS}"),
         {"placeholder": placeholder},
     )
+    conn.execute(sa.text("DROP TABLE stock_versions"))
 
 
 def follow_versions(conn: sa.Connection, dataset: datasets.Dataset, placeholder: str) -> None:
     """After a batch was merged into the versions of later batches (versions.merge_before): the observations of
     the versions it rewrote, as an in-order load leaves them (a record moved to another row observes that row's
     code, a version observes until the version now replacing it), less what they were (``hold_versions``)."""
-    after = _version_observations(dataset, f"{_rewritten(dataset)} UNION SELECT record_id FROM sequence_heads")
+    _read_versions(conn, dataset, f"{_rewritten(dataset)} UNION SELECT record_id FROM sequence_heads")
     _move(
         conn,
         dataset,
-        f"SELECT {GROUP}, 1 AS n FROM ({after}) a UNION ALL SELECT {GROUP}, -1 FROM stock_before",
+        f"SELECT {GROUP}, 1 AS n FROM ({VERSION_OBSERVATIONS}) a UNION ALL SELECT {GROUP}, -1 FROM stock_before",
         {"placeholder": placeholder},
     )
+    conn.execute(sa.text("DROP TABLE stock_versions"))
 
 
 def count_quarantined(conn: sa.Connection, dataset: datasets.Dataset, params: dict) -> None:
@@ -105,25 +116,26 @@ def _rewritten(dataset: datasets.Dataset) -> str:
     return f"""SELECT record_id FROM batch_sequence WHERE record_id IS NOT NULL
         UNION SELECT base_id FROM sequence_base WHERE base_id IS NOT NULL
         UNION SELECT c.supersedes FROM sequence_base b JOIN {dataset.core_table} c ON c.record_id = b.base_id
-              WHERE c.source_row IS NULL AND c.supersedes IS NOT NULL"""
+              WHERE b.base_id IS NOT NULL AND c.source_row IS NULL AND c.supersedes IS NOT NULL"""
 
 
-def _version_observations(dataset: datasets.Dataset, records: str) -> str:
-    """SQL: the observation of each delivered version among ``records`` (a query of record ids), withdrawn on the
-    day reported of the delivered version replacing it, when that one is among them too. A credit-list exit
-    inferred by the load (no source row) observes nothing and withdraws nothing: the version after it does."""
+def _read_versions(conn: sa.Connection, dataset: datasets.Dataset, records: str) -> None:
+    """``stock_versions``: the versions among ``records`` (a query of record ids) with what their observations
+    need. The ids are an array computed once, which the primary key's index scan sorts and walks in order (a large
+    batch's versions are adjacent): a join looked the versions up one by one in hash order, or read every version
+    of the dataset (docs/performance.md, "Into a core that already holds a long history")."""
     code, name = dataset.subject_code, dataset.subject_name
-    return f"""
-        WITH r AS MATERIALIZED (
+    conn.execute(
+        sa.text(
+            f"""
+            CREATE TEMP TABLE stock_versions ON COMMIT DROP AS
             SELECT c.record_id, c.supersedes, c.source_row, c.batch_id, c.department_id, c.reported_on,
                    c.{code} AS code, c.{name} AS subject_name
-            FROM {dataset.core_table} c WHERE c.record_id IN ({records})
+            FROM {dataset.core_table} c WHERE c.record_id = ANY(ARRAY({records}))
+            """
         )
-        SELECT r.batch_id, r.department_id, r.reported_on, r.code, r.subject_name, true AS loaded,
-               CASE WHEN s.source_row IS NULL THEN t.reported_on ELSE s.reported_on END AS withdrawn_on
-        FROM r LEFT JOIN r s ON s.supersedes = r.record_id
-        LEFT JOIN r t ON s.source_row IS NULL AND t.supersedes = s.record_id
-        WHERE r.source_row IS NOT NULL AND r.code IS NOT NULL AND r.code <> :placeholder"""
+    )
+    conn.execute(sa.text("ANALYZE stock_versions"))
 
 
 def _move(conn: sa.Connection, dataset: datasets.Dataset, moves: str, params: dict) -> None:

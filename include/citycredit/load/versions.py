@@ -77,7 +77,7 @@ def merge_before(
         exits = f"""
             UNION ALL
             SELECT c.batch_id, NULL, c.reported_on, {", ".join(f"c.{k}::text" for k in dataset.key_columns)},
-                   c.subject_key, c.content_hash, false, c.record_id, false, NULL::text
+                   c.subject_key, c.content_hash, false, c.record_id, false, NULL::text, c.version, c.supersedes
             FROM {core} c JOIN keys k ON {" AND ".join(f"c.{k}::text = k.{k}" for k in dataset.key)}
             WHERE c.batch_id = ANY(:later) AND c.source_row IS NULL"""
     conn.execute(
@@ -86,12 +86,13 @@ def merge_before(
             CREATE TEMP TABLE batch_sequence ON COMMIT DROP AS
             WITH keys AS (SELECT DISTINCT {key} FROM batch_rows WHERE rule_ids IS NULL)
             SELECT r.batch_id, r.source_row, r.reported_on, {", ".join(f"r.{k}" for k in dataset.key)},
-                   r.content_hash, r.has_warning, NULL::bigint AS record_id, true AS mine, r.record_time
+                   r.content_hash, r.has_warning, NULL::bigint AS record_id, true AS mine, r.record_time,
+                   NULL::integer AS core_version, NULL::bigint AS core_supersedes
             FROM batch_rows r WHERE r.rule_ids IS NULL
             UNION ALL
             SELECT s.batch_id, s.source_row, s.reported_on, {", ".join(f"s.{k}" for k in dataset.key)},
                    md5(ROW({", ".join(f"s.{c}" for c in dataset.columns)})::text), false, c.record_id, false,
-                   {staged_time}
+                   {staged_time}, c.version, c.supersedes
             FROM (SELECT s.*, {dataset.subject_key_sql("s.{}")} AS subject_key FROM {staging} s
                   WHERE s.batch_id = ANY(:later)) s
             JOIN keys k ON {" AND ".join(f"s.{k} = k.{k}" for k in dataset.key)}
@@ -105,27 +106,25 @@ def merge_before(
     )
     conn.execute(sa.text(f"ANALYZE batch_sequence (record_id, batch_id, {key})"))
     # The version each key's rebuilt part continues: the one the earliest later version superseded, or, when no
-    # later version has the key, its current version.
-    conn.execute(
-        sa.text(
-            f"""
-            CREATE TEMP TABLE sequence_base ON COMMIT DROP AS
-            WITH keys AS (SELECT DISTINCT {key} FROM batch_sequence),
-            first_later AS (
-                SELECT DISTINCT ON ({key}) {", ".join(f"q.{k}" for k in dataset.key)}, c.supersedes
-                FROM batch_sequence q JOIN {core} c ON c.record_id = q.record_id
-                ORDER BY {", ".join(f"q.{k}" for k in dataset.key)}, c.version
+    # later version has the key, its current version. The keys come sorted, and meet core by index lookups only
+    # (planning.looked_up): hash joins read every version of the dataset, three times (docs/performance.md).
+    with planning.looked_up(conn):
+        conn.execute(
+            sa.text(
+                f"""
+                CREATE TEMP TABLE sequence_base ON COMMIT DROP AS
+                WITH keys AS (
+                    SELECT DISTINCT ON ({key}) {key}, record_id IS NOT NULL AS continued, core_supersedes
+                    FROM batch_sequence ORDER BY {key}, record_id IS NULL, core_version
+                )
+                SELECT {", ".join(f"k.{k}" for k in dataset.key)}, b.record_id AS base_id,
+                       COALESCE(b.version, 0) AS base_version, b.content_hash AS base_hash
+                FROM keys k
+                LEFT JOIN {core} cur ON NOT k.continued AND cur.is_current AND {casts.key_match(dataset, "cur", "k")}
+                LEFT JOIN {core} b ON b.record_id = COALESCE(k.core_supersedes, cur.record_id)
+                """
             )
-            SELECT {", ".join(f"k.{k}" for k in dataset.key)}, b.record_id AS base_id,
-                   COALESCE(b.version, 0) AS base_version, b.content_hash AS base_hash
-            FROM keys k
-            LEFT JOIN first_later f ON {" AND ".join(f"f.{k} = k.{k}" for k in dataset.key)}
-            LEFT JOIN {core} cur
-                   ON f.{dataset.key[0]} IS NULL AND cur.is_current AND {casts.key_match(dataset, "cur", "k")}
-            LEFT JOIN {core} b ON b.record_id = COALESCE(f.supersedes, cur.record_id)
-            """
         )
-    )
     _number_heads(conn, dataset)
     conn.execute(sa.text("ANALYZE sequence_heads (record_id, base_id, batch_id, source_row)"))
     uscc_stock.hold_versions(conn, dataset, checkdigits.USCC_PLACEHOLDER)
