@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import sqlalchemy as sa
 
@@ -25,3 +26,12 @@ def bench_database(base_url: str, name: str):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def settle(url: str) -> None:
+    """What the server and this machine just wrote, on disk: a checkpoint, then the page cache's dirty pages."""
+    from citycredit.core import warehouse
+
+    with warehouse.engine(url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("CHECKPOINT"))
+    os.sync()
