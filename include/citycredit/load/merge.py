@@ -257,14 +257,8 @@ def _merge(
             {"first_id": first_id},
         )
     conn.execute(sa.text("ANALYZE batch_new (current_id, source_row, record_id, supersedes)"))
-    # The versions to retire, as an array the primary key's index scan sorts and walks: joined with the batch, they
-    # were found by hashing every version of the dataset, even for a batch of new keys that retires none.
-    conn.execute(
-        sa.text(
-            f"UPDATE {dataset.core_table} c SET is_current = false"
-            " WHERE c.record_id = ANY(ARRAY(SELECT current_id FROM batch_new WHERE current_id IS NOT NULL))"
-        )
-    )
+    retired = planning.by_record_id("SELECT current_id FROM batch_new WHERE current_id IS NOT NULL")
+    conn.execute(sa.text(f"UPDATE {dataset.core_table} c SET is_current = false WHERE c.record_id = {retired}"))
     loaded = conn.execute(
         sa.text(
             f"""

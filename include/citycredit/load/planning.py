@@ -18,6 +18,9 @@ The new versions of a batch meet the current version of each key by an index loo
 prices each lookup as a random read and would rather read every current version of the dataset (a hash join, or a
 merge join over the whole index), which grows with the history; but the batch comes sorted by key, so its lookups
 walk the index in order, and the join keeps that order for the windows after it.
+
+Versions the load already knows by record id are read through ``by_record_id``: an array the primary key's index
+scan sorts and walks, whatever the planner thinks of the query that lists them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ import sqlalchemy as sa
 
 # The columns of a core table that chain its versions, which is what the load reads back of them.
 VERSION_COLUMNS = "record_id, batch_id, source_row, supersedes, is_current"
+
+
+def by_record_id(ids: str) -> str:
+    """SQL matching ``record_id`` against ``ids`` (a query of record ids) as one array, computed once, that the
+    primary key's index scan sorts and walks in order. Joined or semi-joined, the ids were found by hashing every
+    version of the dataset, even when they were none (docs/performance.md, "Into a core that already holds a long
+    history"), or looked up one by one in hash order."""
+    return f"ANY(ARRAY({ids}))"
 
 
 def hashed(conn: sa.Connection, **settings: str) -> contextlib.AbstractContextManager[None]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from citycredit.core import datasets
+from citycredit.load import planning
 
 GROUP = "batch_id, department_id, reported_on, code, subject_name, loaded, withdrawn_on"
 MATCH = """o.batch_id = m.batch_id AND o.reported_on = m.reported_on AND o.code = m.code
@@ -121,9 +122,7 @@ def _rewritten(dataset: datasets.Dataset) -> str:
 
 def _read_versions(conn: sa.Connection, dataset: datasets.Dataset, records: str) -> None:
     """``stock_versions``: the versions among ``records`` (a query of record ids) with what their observations
-    need. The ids are an array computed once, which the primary key's index scan sorts and walks in order (a large
-    batch's versions are adjacent): a join looked the versions up one by one in hash order, or read every version
-    of the dataset (docs/performance.md, "Into a core that already holds a long history")."""
+    need, read by record id (planning.by_record_id)."""
     code, name = dataset.subject_code, dataset.subject_name
     conn.execute(
         sa.text(
@@ -131,7 +130,7 @@ def _read_versions(conn: sa.Connection, dataset: datasets.Dataset, records: str)
             CREATE TEMP TABLE stock_versions ON COMMIT DROP AS
             SELECT c.record_id, c.supersedes, c.source_row, c.batch_id, c.department_id, c.reported_on,
                    c.{code} AS code, c.{name} AS subject_name
-            FROM {dataset.core_table} c WHERE c.record_id = ANY(ARRAY({records}))
+            FROM {dataset.core_table} c WHERE c.record_id = {planning.by_record_id(records)}
             """
         )
     )

@@ -108,9 +108,8 @@ def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5, deliv
         with bench_database(base_url, database) as url:
             detail["indicators"] = run_indicators(url, history_rows // HISTORY_GROWTH, history_rows, runs=3)
             detail["lookups"] = run_lookups(url, history_rows)  # over the large history just built
-            # The history's gigabytes, just written and vacuumed, flushed before the ingest rather than while it
-            # runs (a warehouse's history was written long before its next delivery); the ingest into the empty
-            # core starts settled too.
+            # What the lookup figures wrote into the settled history, flushed before the ingest rather than while
+            # it runs (a warehouse's history was written long before its next delivery), as for the empty core.
             settle(url)
             # the same file as the first ingest, into the core that history fills
             detail["history_ingest"] = {"rows": rows, "core_records": detail["indicators"]["large"]["records"],
