@@ -306,7 +306,9 @@ def endpoint(httpserver):
 
 
 def push(engine, endpoint, as_of=AS_OF, sleeps=None, **api):
-    profile = profile_with(**{"chunk_size": 500, "read_timeout": 0.5, "attempts": 3, "backoff": 1.0, **api})
+    # A read timeout far above any answer's time on a loaded CI machine: an answer that came in 0.6 s once counted
+    # as a timeout and was sent again. The test of timeouts sets its own, below the province's delay.
+    profile = profile_with(**{"chunk_size": 500, "read_timeout": 10.0, "attempts": 3, "backoff": 1.0, **api})
     return province_push.push_to_province(
         engine, as_of, profile=profile, exclusions=load_exclusions(), endpoint=endpoint,
         sleep=(sleeps if sleeps is not None else []).append,
@@ -373,9 +375,10 @@ def test_records_the_province_rejects_keep_its_reason_and_are_not_sent_again(eng
 def test_5xx_and_timeouts_are_retried_with_backoff_and_the_chunk_is_applied_once(engine, province, endpoint):
     load_rows(engine, "penalty", [COMPANY, PERSON], sha="p")
     province.script = ["503", "timeout"]
+    province.delay = 4.0
     sleeps = []
 
-    [batch] = push(engine, endpoint, sleeps=sleeps)
+    [batch] = push(engine, endpoint, sleeps=sleeps, read_timeout=1.0)
 
     assert batch.status == "completed"
     assert sleeps == [1.0, 2.0]
