@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from citycredit import cli
 from citycredit.core import paths
+from citycredit.tools.bench import ingest
 
 FIGURES = {
     "ingest_ratio",
@@ -18,6 +19,7 @@ FIGURES = {
     "first_ingest_seconds",
     "floor_ratio",
     "core_insert_seconds",
+    "core_insert_without_lookups_seconds",
     "land_seconds",
     "normalize_seconds",
     "validate_seconds",
@@ -71,6 +73,7 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         floor["goal"] is None
         and floor["value"] == 1 + figures["core_insert_seconds"]["value"] / figures["copy_seconds"]["value"]
     )
+    assert figures["core_insert_without_lookups_seconds"]["goal"] is None
     assert figures["scaling_ratio"]["goal"] == 4.4 and figures["indicators_ratio"]["goal"] == 1.5
     assert figures["report_ratio"]["goal"] == 3 and figures["list_check_ratio"]["goal"] == 3
     assert figures["small_delivery_ratio"]["goal"] == 3
@@ -141,3 +144,31 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
         assert conn.execute(sa.text("SELECT count(*) FROM landing.batches")).scalar() == 0
     engine.dispose()
     assert not (paths.home() / "bench-work").exists()
+
+
+def index_definitions(conn: sa.Connection, table: str) -> list[str]:
+    """The table's index definitions, each with its own name and the table's left out."""
+    schema, name = table.split(".")
+    rows = conn.execute(
+        sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
+        {"s": schema, "t": name},
+    ).all()
+    return sorted(d.replace(f" {i} ON {table} ", " ON ") for i, d in rows)
+
+
+@pytest.mark.parametrize("server_url", ["embedded"], indirect=True)
+def test_the_floors_copy_of_core_has_its_indexes_but_those_left_out(engine):
+    def copied(leave_out: tuple[str, ...]) -> list[str]:
+        with engine.connect() as conn:  # rolled back on leaving
+            ingest.core_copy(conn, "core.penalty", leave_out)
+            return index_definitions(conn, "public.bench_core")
+
+    with engine.connect() as conn:
+        every = index_definitions(conn, "core.penalty")
+    kept = copied(ingest.LOOKUP_INDEXES)
+
+    assert copied(()) == every and len(every) == 7
+    assert len(kept) == 4 and set(kept) < set(every)
+    assert not any(column in d for d in kept for column in ("cf_xdr_shxym", "cf_xdr_zjhm", "name_key"))
+    with pytest.raises(LookupError, match="core.penalty has no index penalty_subject_phone"):
+        copied(("penalty_subject_code", "penalty_subject_phone"))

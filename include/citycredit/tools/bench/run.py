@@ -22,7 +22,7 @@ from citycredit.tools.bench.delivery import run_small_delivery
 from citycredit.tools.bench.figures import Figure, figures, small_check_figures
 from citycredit.tools.bench.files import DATASET, write_files
 from citycredit.tools.bench.indicators import HISTORY_GROWTH, run_indicators
-from citycredit.tools.bench.ingest import copy_seconds, core_insert_seconds, run_ingest
+from citycredit.tools.bench.ingest import LOOKUP_INDEXES, copy_seconds, core_insert_seconds, run_ingest
 from citycredit.tools.bench.lookups import run_lookups
 from citycredit.tools.bench.reference import pandas_gx_copy, sql_rules_merge
 
@@ -95,6 +95,9 @@ def run(rows: int, big_rows: int, history_rows: int, *, dag_runs: int = 5, deliv
             settle(url)  # as before the ingest into the history, below
             detail["ingest"] = {"rows": rows, "copy_seconds": copy, **run_ingest(url, files[rows], workdir)}
             detail["ingest"]["core_insert_seconds"] = core_insert_seconds(url, f"core.{DATASET}")
+            detail["ingest"]["core_insert_without_lookups_seconds"] = core_insert_seconds(
+                url, f"core.{DATASET}", LOOKUP_INDEXES
+            )
         detail["reference"] = {"rows": rows}
         for key, reference in (("gx", pandas_gx_copy), ("sql", sql_rules_merge)):
             with bench_database(base_url, database) as url:
