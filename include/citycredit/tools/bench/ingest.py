@@ -48,8 +48,7 @@ def copy_seconds(url: str, path: Path, columns: int) -> float:
     return min(times)
 
 
-# The indexes of the subject report and the 核查 (migration 0026), added after issue #21 set its ingest goal against a
-# core insert with the other four: the bench shows their share of the floor.
+# The indexes only the subject report and the 核查 read (migration 0026): the bench shows their share of the floor.
 LOOKUP_INDEXES = tuple(f"{DATASET}_{suffix}" for suffix in ("subject_code", "subject_id", "name_key"))
 
 
