@@ -56,7 +56,7 @@ def core_copy(conn: sa.Connection, table: str, leave_out: tuple[str, ...]) -> No
     """An empty ``bench_core`` like ``table``, with every index of it but those named in ``leave_out``."""
     schema, name = table.split(".")
     conn.execute(sa.text(f"CREATE TABLE bench_core (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)"))
-    indexes = dict(
+    indexes: dict[str, str] = dict(
         conn.execute(
             sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
             {"s": schema, "t": name},
