@@ -77,8 +77,10 @@ class Table:
 # A row is a header row, not a record, when this many of its cells are header labels: the file's own or any field's.
 HEADER_LIKE_CELLS = 3
 # The first cell of a summary row under the records, and the cells of a sign-off row (report templates).
-_SUMMARY = re.compile(r"\s*(?:合计|总计|小计|共计)")
-_SIGN_OFF = re.compile(r"\s*(?:制表|填表|填报|审核|审批|负责|联系|报送)(?:人|日期|时间|单位|电话)?\s*[:：]")
+_SUMMARY_WORDS = "合计|总计|小计|共计"
+_SIGN_OFF_WORDS = "制表|填表|填报|审核|审批|负责|联系|报送"
+_SUMMARY = re.compile(rf"\s*(?:{_SUMMARY_WORDS})")
+_SIGN_OFF = re.compile(rf"\s*(?:{_SIGN_OFF_WORDS})(?:人|日期|时间|单位|电话)?\s*[:：]")
 _COUNT = re.compile(r"\s*[0-9][0-9,.]*\s*[条项件户家个]?\s*")
 _FIRST_CELLS = 5  # the first non-empty cell of a summary row is sought in this many columns (a table may start at C)
 
@@ -99,20 +101,24 @@ def not_records(frame: pd.DataFrame, labels: frozenset[str]) -> pd.Series:
     A summary row holds nothing but its label, counts and sign-offs: a record has dates and text besides.
     """
     cells = [c for c in frame.columns if c != standardize.SOURCE_ROW]
+    columns = [pa.array(frame[c].array, type=pa.large_string(), from_pandas=True) for c in cells]
     known = pa.array(sorted(labels), pa.large_string())
     label_cells = np.zeros(len(frame), dtype=np.int64)
-    for c in cells:
-        column = pa.array(frame[c].array, type=pa.large_string(), from_pandas=True)
+    for column in columns:
         label_cells += pc.is_in(column, value_set=known).to_numpy(zero_copy_only=False)
-    first = pd.Series(pd.NA, index=frame.index, dtype="str")
-    for c in cells[:_FIRST_CELLS]:
-        first = first.fillna(frame[c])
-    candidates = first.str.match(_SUMMARY.pattern + "|" + _SIGN_OFF.pattern, na=False)
-    summary = pd.Series(False, index=frame.index)
-    for index in candidates[candidates].index:
-        texts = [t for t in frame.loc[index, cells] if isinstance(t, str) and t.strip()]
-        summary[index] = all(_SUMMARY.match(t) or _SIGN_OFF.match(t) or _COUNT.fullmatch(t) for t in texts)
-    return pd.Series(label_cells >= HEADER_LIKE_CELLS, index=frame.index) | summary
+    summary = np.zeros(len(frame), dtype=bool)
+    if columns:
+        first = pc.coalesce(*columns[:_FIRST_CELLS])
+        # Only a first cell holding one of the words can start a summary or sign-off row: the regular expressions
+        # run in Python on those few, not on every row.
+        worded = pc.fill_null(pc.match_substring_regex(first, f"{_SUMMARY_WORDS}|{_SIGN_OFF_WORDS}"), False)
+        for position in np.flatnonzero(worded.to_numpy(zero_copy_only=False)):
+            text = first[position].as_py()
+            if not (_SUMMARY.match(text) or _SIGN_OFF.match(text)):
+                continue
+            texts = [t for t in frame.iloc[position][cells] if isinstance(t, str) and t.strip()]
+            summary[position] = all(_SUMMARY.match(t) or _SIGN_OFF.match(t) or _COUNT.fullmatch(t) for t in texts)
+    return pd.Series((label_cells >= HEADER_LIKE_CELLS) | summary, index=frame.index)
 
 
 def finish_chunk(frame: pd.DataFrame, source_rows: np.ndarray, n_headers: int) -> pd.DataFrame:
