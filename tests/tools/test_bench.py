@@ -148,12 +148,7 @@ def test_quick_bench_reports_every_figure_and_leaves_the_warehouse_alone(warehou
 
 def index_definitions(conn: sa.Connection, table: str) -> list[str]:
     """The table's index definitions, each with its own name and the table's left out."""
-    schema, name = table.split(".")
-    rows = conn.execute(
-        sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
-        {"s": schema, "t": name},
-    ).all()
-    return sorted(d.replace(f" {i} ON {table} ", " ON ") for i, d in rows)
+    return sorted(d.replace(f" {i} ON {table} ", " ON ") for i, d in ingest.index_definitions(conn, table).items())
 
 
 @pytest.mark.parametrize("server_url", ["embedded"], indirect=True)

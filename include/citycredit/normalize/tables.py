@@ -110,12 +110,9 @@ def not_records(frame: pd.DataFrame, labels: frozenset[str]) -> pd.Series:
     if columns:
         first = pc.coalesce(*columns[:_FIRST_CELLS])
         # Only a first cell holding one of the words can start a summary or sign-off row: the regular expressions
-        # run in Python on those few, not on every row.
+        # run in Python on those few, not on every row (the first cell is among the texts each must match).
         worded = pc.fill_null(pc.match_substring_regex(first, f"{_SUMMARY_WORDS}|{_SIGN_OFF_WORDS}"), False)
         for position in np.flatnonzero(worded.to_numpy(zero_copy_only=False)):
-            text = first[position].as_py()
-            if not (_SUMMARY.match(text) or _SIGN_OFF.match(text)):
-                continue
             texts = [t for t in frame.iloc[position][cells] if isinstance(t, str) and t.strip()]
             summary[position] = all(_SUMMARY.match(t) or _SIGN_OFF.match(t) or _COUNT.fullmatch(t) for t in texts)
     return pd.Series((label_cells >= HEADER_LIKE_CELLS) | summary, index=frame.index)

@@ -52,16 +52,20 @@ def copy_seconds(url: str, path: Path, columns: int) -> float:
 LOOKUP_INDEXES = tuple(f"{DATASET}_{suffix}" for suffix in ("subject_code", "subject_id", "name_key"))
 
 
+def index_definitions(conn: sa.Connection, table: str) -> dict[str, str]:
+    """The indexes of ``table`` (schema-qualified): name -> ``CREATE INDEX`` statement (``pg_get_indexdef``)."""
+    schema, name = table.split(".")
+    rows = conn.execute(
+        sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
+        {"s": schema, "t": name},
+    )
+    return dict(rows.tuples().all())
+
+
 def core_copy(conn: sa.Connection, table: str, leave_out: tuple[str, ...]) -> None:
     """An empty ``bench_core`` like ``table``, with every index of it but those named in ``leave_out``."""
-    schema, name = table.split(".")
     conn.execute(sa.text(f"CREATE TABLE bench_core (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)"))
-    indexes: dict[str, str] = dict(
-        conn.execute(
-            sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
-            {"s": schema, "t": name},
-        ).all()
-    )
+    indexes = index_definitions(conn, table)
     if missing := set(leave_out) - indexes.keys():
         raise LookupError(f"{table} has no index {', '.join(sorted(missing))}")
     for index, definition in indexes.items():
