@@ -117,6 +117,24 @@ def test_a_unique_name_is_answered_for_its_subject(engine):
 
 
 @pytest.mark.db
+def test_a_listing_without_a_code_is_found_by_its_name(engine):
+    # A 个体工商户 without a 统一社会信用代码 is delivered under the placeholder code; some departments leave it empty.
+    shop = "平顶山市新华区老王副食店"
+    load_entries(engine, [entry(shop, "00000000000000000X", "经营异常名录", "2025-02-01"),
+                          entry(B[0], None, "严重违法失信名单", "2024-06-01")])  # fmt: skip
+    register(engine, [B])
+    alone = answer(engine, Subject.of(name=shop), "2025-09-30")
+    assert (alone.result_name, alone.message) == ("在列", f"列入主体：{shop}（无代码）")
+    assert [x.list_type for x in alone.listings] == ["经营异常名录"]
+    # one subject of that name in the register: it is the one answered about, with the entry that has no code
+    named = answer(engine, Subject.of(name=B[0]), "2025-09-30")
+    assert (named.result_name, named.party.label) == ("在列", f"{B[0]}（{B[1]}）")
+    assert [(x.list_type, x.party.label) for x in named.listings] == [("严重违法失信名单", f"{B[0]}（无代码）")]
+    # by code, an entry without one is not the subject's
+    assert answer(engine, Subject.of(code=B[1]), "2025-09-30").result_name == "无记录"
+
+
+@pytest.mark.db
 def test_an_invalid_code_is_answered_as_such_in_chinese_beside_valid_ones(engine):
     load_entries(engine, [entry(*A, "失信被执行人", "2025-03-01", COURT)])
     asked = [
