@@ -25,15 +25,16 @@ masked 身份证 number, and never with their name or 列入依据 (which may na
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from citycredit.core import checkdigits, privacy
+from citycredit.core import checkdigits, collector, privacy
 from citycredit.load import creditlists
 from citycredit.publish import repairs, sanction_measures
-from citycredit.publish.list_check_subjects import Subject, identify
+from citycredit.publish.list_check_subjects import Subject, problems
 from citycredit.publish.sanction_measures import MeasureGroup, MeasuresTable
 
 __all__ = ["AMBIGUOUS", "INVALID", "LISTED", "NOT_LISTED", "Answer", "Report", "Subject", "check"]
@@ -46,7 +47,7 @@ NOTHING_ASKED = "没有给出代码或名称"
 DATASET = "credit_list"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Party:
     """A subject as an answer names it: an organisation by name and 统一社会信用代码, a natural person only by the
     masked 身份证 number."""
@@ -65,7 +66,7 @@ class Party:
         return {"code": self.code, "name": self.name, "natural_person": self.natural_person}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listing:
     """One listing period in force on the day asked."""
 
@@ -95,7 +96,7 @@ class Listing:
         }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A subject an ambiguous name may mean, with the lists it is on that day."""
 
@@ -107,7 +108,7 @@ class Candidate:
         return f"{self.party.label}，{'在列：' + '、'.join(self.lists) if self.lists else '无记录'}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     position: int  # 1-based, in the order asked
     asked: Subject
@@ -184,10 +185,12 @@ def measures_by_position(answers: Sequence[Answer]) -> list[tuple[MeasureGroup, 
 
 
 # One statement for the whole list, reading only the rows of the subjects asked (the indexes of
-# sql/migrations/0026): `keys`, the names asked without a code as quality.name_key folds them; `names`: for each, the
-# identities (统一社会信用代码, else 证件号码) that carry it in the lists (any period) or in the register; `periods`:
-# the current listing periods of a credit list of an identity asked or named, or under a name asked; `matched`: the
-# periods of each subject asked. `repaired`: the repairs in force on the day (repairs.effects_sql), joined to the
+# sql/migrations/0026): `asked`, each subject by its ordinal among those asked (`pos`); `keys`, the names asked
+# without a code as quality.name_key folds them; `names`: for each, the identities (统一社会信用代码, else 证件号码)
+# that carry it in the lists (any period) or in the register; `periods`: the current listing periods of a credit
+# list of an identity asked or named, or under a name asked (a period's name key only where it has no identity: the
+# one match that needs it); `matched`: the periods of each subject asked, a code matching either of a period's two
+# (`period_codes`, one join). `repaired`: the repairs in force on the day (repairs.effects_sql), joined to the
 # periods they withdraw or mask. Rows: 'listing' (a matched period in force on %(as_of)s that no repair withdraws),
 # 'candidate' (an identity a name may mean, with a name to show), one 'meta' row (the latest reporting day of a
 # loaded credit-list batch). Lookups by a list of values are written `= ANY(ARRAY(...))`: an index condition, where
@@ -195,7 +198,7 @@ def measures_by_position(answers: Sequence[Answer]) -> list[tuple[MeasureGroup, 
 QUERY = """
 WITH repaired AS ({repaired}), asked AS (
     SELECT a.pos, a.code, CASE WHEN a.code IS NULL THEN quality.name_key(a.name) END AS name_key
-    FROM unnest(CAST(%(pos)s AS integer[]), CAST(%(code)s AS text[]), CAST(%(name)s AS text[])) AS a(pos, code, name)
+    FROM unnest(CAST(%(code)s AS text[]), CAST(%(name)s AS text[])) WITH ORDINALITY AS a(code, name, pos)
 ), keys AS MATERIALIZED (
     SELECT DISTINCT name_key FROM asked WHERE name_key IS NOT NULL
 ), kinds AS (
@@ -226,15 +229,18 @@ WITH repaired AS ({repaired}), asked AS (
            COALESCE(NULLIF(c.md_shxym, %(placeholder)s), c.md_zjhm) AS identity,
            COALESCE(c.md_zt_lb = %(person)s, false)
                OR (NULLIF(c.md_shxym, %(placeholder)s) IS NULL AND c.md_zjhm IS NOT NULL) AS person,
-           quality.name_key(c.md_zt_mc) AS name_key
+           CASE WHEN COALESCE(NULLIF(c.md_shxym, %(placeholder)s), c.md_zjhm) IS NULL
+                THEN quality.name_key(c.md_zt_mc) END AS name_key
     FROM core.credit_list c LEFT JOIN kinds k ON k.list_type = c.md_lx
     LEFT JOIN repaired r ON r.record_id = c.record_id
     WHERE c.is_current AND k.list_class IS DISTINCT FROM %(not_a_list)s
       AND (c.md_shxym = ANY(ARRAY(SELECT identity FROM wanted)) OR c.md_zjhm = ANY(ARRAY(SELECT identity FROM wanted))
            OR quality.name_key(c.md_zt_mc) = ANY(ARRAY(SELECT name_key FROM keys)))
+), period_codes AS (
+    SELECT record_id, uscc AS code FROM periods WHERE uscc IS NOT NULL
+    UNION ALL SELECT record_id, id_number FROM periods WHERE id_number IS NOT NULL
 ), matched AS (
-    SELECT a.pos, p.record_id FROM asked a JOIN periods p ON p.uscc = a.code
-    UNION SELECT a.pos, p.record_id FROM asked a JOIN periods p ON p.id_number = a.code
+    SELECT a.pos, p.record_id FROM asked a JOIN period_codes p ON p.code = a.code
     UNION SELECT n.pos, p.record_id FROM names n JOIN periods p ON p.identity = n.identity
     UNION SELECT a.pos, p.record_id FROM asked a JOIN periods p ON p.identity IS NULL AND p.name_key = a.name_key
 ), shown_names AS (
@@ -266,16 +272,17 @@ def _party(row) -> Party:
     return Party(row["uscc"], row["subject_name"])
 
 
-_AS_STORED = ("record_id", "list_type", "list_class", "listed_on", "authority", "authority_code")
+Groups = Callable[[str | None, str], tuple[MeasureGroup, ...]]  # MeasuresTable.groups, cached for one 核查
 
 
-def _listing(row, measures: MeasuresTable) -> Listing:
+def _listing(row, groups: Groups) -> Listing:
+    list_class, list_type = row["list_class"], row["list_type"]
     return Listing(
-        **{column: row[column] for column in _AS_STORED},
+        row["record_id"], list_type, list_class, row["listed_on"], row["authority"], row["authority_code"],
         basis=None if row["person"] else row["basis"],
         party=_party(row),
-        measures=measures.groups(row["list_class"], row["list_type"]),
-    )
+        measures=groups(list_class, list_type),
+    )  # fmt: skip
 
 
 def _order(listing: Listing) -> tuple:
@@ -293,11 +300,26 @@ def check(
     """Answer every subject for the day `as_of` (see the module's docstring); one SQL statement for them all."""
     measures = measures or sanction_measures.load()
     rules = rules or repairs.load_rules()
+    with collector.paused():  # thousands of rows and answers, none of them in a cycle
+        wrong = problems([s.code for s in subjects if s.code])
+        faults = [wrong[s.code] if s.code else None if s.name else NOTHING_ASKED for s in subjects]
+        asked = [(i, s) for i, (s, p) in enumerate(zip(subjects, faults, strict=True)) if not p]
+        listings, candidates, reported_through = _found(engine, asked, as_of, rules)
+        groups = functools.cache(measures.groups)  # a few kinds among thousands of listings
+        return Report(as_of, reported_through, [
+            _answer(i, s, p, as_of, listings.get(i, ()), candidates.get(i, ()), groups)
+            for i, (s, p) in enumerate(zip(subjects, faults, strict=True))
+        ])  # fmt: skip
+
+
+def _found(
+    engine: sa.Engine, asked: list[tuple[int, Subject]], as_of: dt.date, rules: repairs.RepairRules
+) -> tuple[dict[int, list], dict[int, list], dt.date | None]:
+    """The statement's rows for the subjects asked (by position): their listings, their candidates; and the latest
+    reporting day of a loaded credit-list batch."""
     repaired, repair_params = repairs.effects_sql(rules, DATASET)
     basis = repairs.column_sql(rules, DATASET, "md_lryj", "c.md_lryj", True)
     kinds = creditlists.classes().list_class
-    problems = [identify(s.code)[1] if s.code else None if s.name else NOTHING_ASKED for s in subjects]
-    asked = [(i, s) for i, (s, p) in enumerate(zip(subjects, problems, strict=True)) if not p]
     with engine.connect() as conn:
         # The estimates over the arrays asked are far too large at scale, and JIT compilation then costs more than
         # the statement (10M history records: 2.5 s of 2.7 s) and saves nothing.
@@ -306,7 +328,6 @@ def check(
             QUERY.replace("{repaired}", repaired).replace("{basis}", basis),
             {
                 **repair_params,
-                "pos": [i for i, _ in asked],
                 "code": [s.code for _, s in asked],
                 "name": [s.name for _, s in asked],
                 "kinds": list(kinds),
@@ -323,21 +344,21 @@ def check(
         for row in rows:
             if row["row_kind"] == "meta":
                 reported_through = row["listed_on"]
-            else:
-                (listings if row["row_kind"] == "listing" else candidates).setdefault(row["pos"], []).append(row)
-    return Report(as_of, reported_through, [
-        _answer(i, s, p, as_of, listings.get(i, []), candidates.get(i, []), measures)
-        for i, (s, p) in enumerate(zip(subjects, problems, strict=True))
-    ])  # fmt: skip
+            else:  # pos: the ordinal of the subject among those asked
+                found = listings if row["row_kind"] == "listing" else candidates
+                found.setdefault(asked[row["pos"] - 1][0], []).append(row)
+    return listings, candidates, reported_through
 
 
 def _answer(
-    i: int, subject: Subject, problem: str | None, as_of: dt.date, rows: list, named: list, measures: MeasuresTable
+    i: int, subject: Subject, problem: str | None, as_of: dt.date, rows: Sequence, named: Sequence, groups: Groups
 ) -> Answer:
     position = i + 1
     if problem:
         return Answer(position, subject, INVALID, as_of, reason=problem)
-    found = tuple(sorted((_listing(r, measures) for r in rows), key=_order))
+    if not rows and not named:  # most of a long list: nothing to build
+        return Answer(position, subject, NOT_LISTED, as_of)
+    found = tuple(sorted((_listing(r, groups) for r in rows), key=_order))
     if len(named) > 1:
         on_lists: dict[str, list[str]] = {r["identity"]: [] for r in named}
         for r in sorted(rows, key=lambda r: (r["listed_on"], r["list_type"])):

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from citycredit.core import checkdigits, privacy
+import pandas as pd
+
+from citycredit.core import checkdigits, identifiers, privacy
 from citycredit.core.identifiers import USCC_PATTERN
 from citycredit.normalize.headers import INVISIBLE
 
@@ -58,6 +60,18 @@ def identify(code: str) -> tuple[str, str | None]:
     return USCC, problem
 
 
+def problems(codes: Sequence[str]) -> dict[str, str | None]:
+    """What identify says is wrong with each code (None: nothing). A 核查 asks thousands of codes at once, most of
+    them valid 统一社会信用代码: the vectorised checks of core.identifiers find those together (10,000 codes one by
+    one took about 40 ms), and only the rest are identified one by one, for their kind and message."""
+    column = pd.Series(list(dict.fromkeys(codes)), dtype=object)
+    valid = identifiers.uscc_format_ok(column) & identifiers.uscc_check_ok(column)
+    return {
+        code: None if ok and code != checkdigits.USCC_PLACEHOLDER else identify(code)[1]
+        for code, ok in zip(column, valid, strict=True)
+    }
+
+
 def _uscc_problem(code: str) -> str | None:
     odd = "".join(sorted(set(code) - _USCC_CHARS))
     if odd:
@@ -71,7 +85,7 @@ def _uscc_problem(code: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """A subject asked about: a code and/or a name, as given (cleaned)."""
 
