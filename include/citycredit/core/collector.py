@@ -1,9 +1,9 @@
 """Python's cyclic garbage collector, held off while one step builds many short-lived objects.
 
-A collection of the oldest generation walks every object the process holds: 0.2 s a time in a process that has
-imported Great Expectations (about 285,000 objects), and a 10,000-subject 联合奖惩 核查 allocates enough to set one
-off every other call (docs/performance.md, "Lookups"). What such a step builds holds no reference cycles, so
-nothing is lost by collecting after it rather than during it.
+A collection of the oldest generation walks every object the process holds, many in a process that has imported
+Great Expectations or Airflow, and a step that allocates thousands of objects sets such collections off
+(docs/performance.md, "Lookups", for the 联合奖惩 核查). What such a step builds holds no reference cycles, so nothing
+is lost by collecting after it rather than during it.
 """
 
 from __future__ import annotations
