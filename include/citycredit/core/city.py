@@ -17,13 +17,16 @@ REGISTRY_ENV = "CITYCREDIT_REGISTRY"  # another registry file, e.g. the tests' o
 REGISTRY_FILE = "departments.yaml"
 
 
-def registry_file(path: Path | None = None) -> tuple[str, object]:
-    """The registry file's name and content: ``path``, else ``$CITYCREDIT_REGISTRY``, else the shipped one."""
+def registry_file(path: Path | None = None, *, shared: bool = False) -> tuple[str, object]:
+    """The registry file's name and content: ``path``, else ``$CITYCREDIT_REGISTRY``, else the shipped one. The
+    content is a copy the caller may change; ``shared``: the parsed content itself, for a caller that only reads it
+    (config.read_yaml)."""
     if path is None and os.environ.get(REGISTRY_ENV):
         path = Path(os.environ[REGISTRY_ENV])
+    read = config.read_yaml if shared else config.load_yaml
     if path is None:
-        return REGISTRY_FILE, config.load_yaml(REGISTRY_FILE)
-    return path.name, config.load_yaml(path.name, path.parent)
+        return REGISTRY_FILE, read(REGISTRY_FILE)
+    return path.name, read(path.name, path.parent)
 
 
 def zone_of(section: object, name: str) -> ZoneInfo:
@@ -40,7 +43,7 @@ def zone_of(section: object, name: str) -> ZoneInfo:
 
 def timezone() -> ZoneInfo:
     """The configured city's time zone."""
-    name, raw = registry_file()
+    name, raw = registry_file(shared=True)  # asked for every local day the code counts
     return zone_of(raw.get("city") if isinstance(raw, dict) else None, name)
 
 

@@ -25,12 +25,18 @@ class ConfigError(ValueError):
 def load_yaml(name: str, directory: Path | None = None) -> object:
     """The parsed file, a copy the caller may change. Parsed once per version of the file: one command reads
     fields.yaml many times, and parsing it was most of a small self-check's own time."""
+    return copy.deepcopy(read_yaml(name, directory))
+
+
+def read_yaml(name: str, directory: Path | None = None) -> object:
+    """The parsed file itself, shared by every caller, which must not change it: for a reader asked often (the
+    city's time zone), where copying the whole file each time cost more than the answer."""
     path = (directory or paths.CONFIG_DIR) / name
     try:
         state = path.stat()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
-    return copy.deepcopy(_parsed(path, state.st_mtime_ns, state.st_size))
+    return _parsed(path, state.st_mtime_ns, state.st_size)
 
 
 @functools.lru_cache(maxsize=64)

@@ -359,7 +359,7 @@ def _latest_first(records: list[dict]) -> list[dict]:
 
 
 def _issuer() -> str:
-    _, raw = city.registry_file()
+    _, raw = city.registry_file(shared=True)
     name = (raw.get("city") or {}).get("name", "") if isinstance(raw, dict) else ""
     return f"{name}公共信用信息平台"
 
