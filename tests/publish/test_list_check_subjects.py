@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from citycredit.core import checkdigits
 from citycredit.publish.list_check_subjects import identify, problems
-from citycredit.tools.demo.subjects import uscc_code
+from citycredit.tools.demo.subjects import subject_pools
 
 
 def _codes() -> list[str]:
-    """Valid codes of both kinds, and each mistake a clerk makes with them: a character mistyped (also into a letter
-    the alphabet lacks, or lower case), one dropped or added, the placeholder, an ID number whose check fails."""
+    """The demo's subjects (companies and 个体工商户, old all-digit and post-2015 'MA' 组织机构代码 bodies, people's
+    身份证号码) as they are and as the demo mistypes them, and each further mistake a clerk makes: a character
+    mistyped (also into a letter the alphabet lacks, or lower case), one dropped or added, the placeholder."""
+    pools = subject_pools(np.random.default_rng(20261208), 0, "平顶山市")
+    valid = [*pools.companies.uscc, *pools.businesses.uscc, *pools.people.ids]
+    mistaken = [*pools.companies.bad_uscc, *pools.businesses.bad_uscc, *pools.people.bad_ids]
     rng = random.Random(20261208)
-    valid = [
-        uscc_code(rng.choice(["91", "92", "12", "52"]), "410400", f"{rng.randrange(10**8):08d}") for _ in range(400)
-    ]
-    bodies = [f"410402{rng.randrange(1950, 2010)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
-              f"{rng.randrange(1000):03d}" for _ in range(400)]  # fmt: skip
-    valid += [body + checkdigits.id_check_char(body) for body in bodies]
-    mistaken = []
     for code in valid:
         at = rng.randrange(18)
         mistaken.append(code[:at] + rng.choice("0123456789ABXIOZSVx") + code[at + 1 :])
