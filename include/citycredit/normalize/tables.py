@@ -101,14 +101,17 @@ def not_records(frame: pd.DataFrame, labels: frozenset[str]) -> pd.Series:
     A summary row holds nothing but its label, counts and sign-offs: a record has dates and text besides.
     """
     cells = [c for c in frame.columns if c != standardize.SOURCE_ROW]
-    columns = [pa.array(frame[c].array, type=pa.large_string(), from_pandas=True) for c in cells]
     known = pa.array(sorted(labels), pa.large_string())
     label_cells = np.zeros(len(frame), dtype=np.int64)
-    for column in columns:
+    leading: list[pa.Array] = []  # the first _FIRST_CELLS columns as Arrow, the only ones kept past their label count
+    for c in cells:
+        column = pa.array(frame[c].array, type=pa.large_string(), from_pandas=True)
         label_cells += pc.is_in(column, value_set=known).to_numpy(zero_copy_only=False)
+        if len(leading) < _FIRST_CELLS:
+            leading.append(column)
     summary = np.zeros(len(frame), dtype=bool)
-    if columns:
-        first = pc.coalesce(*columns[:_FIRST_CELLS])
+    if leading:
+        first = pc.coalesce(*leading)
         # Only a first cell holding one of the words can start a summary or sign-off row: the regular expressions
         # run in Python on those few, not on every row (the first cell is among the texts each must match).
         worded = pc.fill_null(pc.match_substring_regex(first, f"{_SUMMARY_WORDS}|{_SIGN_OFF_WORDS}"), False)
